@@ -15,4 +15,9 @@ export interface Volume<T extends VoxelArray = VoxelArray> {
   spacing: [number, number, number];
   /** Row-major 4 x 4 voxel-to-world (RAS+ mm) matrix. */
   affine: number[];
+  /**
+   * NIfTI transform codes of the file the volume was read from: 1 scanner, 2 aligned,
+   * 3 Talairach, 4 MNI, 0 unknown. `writeNifti` keeps codes above 0 and writes 1 otherwise.
+   */
+  xformCodes?: { sform: number; qform: number };
 }
