@@ -101,8 +101,9 @@ export interface StageContext<P = Record<string, unknown>> {
   /** Scratch directory, removed after the task; not part of any artifact. */
   scratchDir: string;
   /**
-   * A 32-bit seed derived from the task id, stable across runs. Plugins whose randomness is
-   * part of the experiment should take it from an explicit `seed` param instead.
+   * A 32-bit seed derived from the task's params and cell, stable across runs and covered by the
+   * task key. Plugins whose randomness is part of the experiment should take it from an
+   * explicit `seed` param instead.
    */
   seed: number;
   /** The task's resources as scheduled (threads to use, GPUs granted). */
