@@ -8,7 +8,7 @@
  * so a canonical volume's affine has a 3 x 3 part close to a positive diagonal. The resample
  * stage writes every volume in this orientation.
  */
-import { multiplyAffines, type Affine } from "./affine.ts";
+import { affineSpacing, multiplyAffines, type Affine } from "./affine.ts";
 import type { Volume, VoxelArray } from "./volume.ts";
 
 export const CANONICAL_ORIENTATION = "RAS";
@@ -60,32 +60,47 @@ export function axisCodes(affine: Affine): string {
     .join("");
 }
 
+/** A voxel grid: its shape and its voxel-to-world affine. */
+export interface Grid {
+  shape: [number, number, number];
+  affine: Affine;
+}
+
+/**
+ * Returns the RAS grid that covers the same voxels as `grid`, and `indexTransform`, the affine
+ * that maps its voxel indices to the indices of `grid`. The canonical grid's affine is
+ * `grid.affine * indexTransform`, so every voxel keeps its world position.
+ */
+export function canonicalGrid(grid: Grid): Grid & { indexTransform: Affine; sourceAxis: number[]; flip: boolean[] } {
+  const orientations = axisOrientations(grid.affine);
+
+  // sourceAxis[a] is the axis of `grid` that becomes canonical axis a.
+  const sourceAxis = [0, 1, 2].map((a) => orientations.findIndex(({ worldAxis }) => worldAxis === a));
+  const flip = sourceAxis.map((c) => orientations[c].sign < 0);
+  const shape = sourceAxis.map((c) => grid.shape[c]) as [number, number, number];
+
+  const indexTransform: Affine = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+  sourceAxis.forEach((c, a) => {
+    indexTransform[4 * c + a] = flip[a] ? -1 : 1;
+    indexTransform[4 * c + 3] = flip[a] ? grid.shape[c] - 1 : 0;
+  });
+
+  const affine = multiplyAffines(grid.affine, indexTransform);
+  return { shape, affine, indexTransform, sourceAxis, flip };
+}
+
 /**
  * Returns the volume with its voxel axes permuted and flipped so that its axis codes are "RAS".
- * Voxel values are copied exactly and every voxel keeps its world position: the new affine is
- * the old one composed with the index permutation. A volume that is already RAS is returned
- * as it is.
+ * Voxel values are copied exactly and every voxel keeps its world position. A volume that is
+ * already RAS is returned as it is.
  */
 export function reorientToCanonical<T extends VoxelArray>(volume: Volume<T>): Volume<T> {
   const orientations = axisOrientations(volume.affine);
   if (orientations.every(({ worldAxis, sign }, axis) => worldAxis === axis && sign > 0)) return volume;
 
-  // sourceAxis[a] is the source voxel axis that becomes output axis a.
-  const sourceAxis = [0, 1, 2].map((a) => orientations.findIndex(({ worldAxis }) => worldAxis === a));
-  const flip = sourceAxis.map((c) => orientations[c].sign < 0);
-  const shape = sourceAxis.map((c) => volume.shape[c]) as [number, number, number];
-
-  // indexTransform maps output voxel indices to source voxel indices.
-  const indexTransform: Affine = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
-  sourceAxis.forEach((c, a) => {
-    indexTransform[4 * c + a] = flip[a] ? -1 : 1;
-    indexTransform[4 * c + 3] = flip[a] ? volume.shape[c] - 1 : 0;
-  });
-
-  const data = permuteVoxels(volume, sourceAxis, flip, shape);
-  const affine = multiplyAffines(volume.affine, indexTransform);
-  const spacing = sourceAxis.map((c) => volume.spacing[c]) as [number, number, number];
-  return { data, shape, spacing, affine };
+  const canonical = canonicalGrid(volume);
+  const data = permuteVoxels(volume, canonical.sourceAxis, canonical.flip, canonical.shape);
+  return { data, shape: canonical.shape, spacing: affineSpacing(canonical.affine), affine: canonical.affine };
 }
 
 function permuteVoxels<T extends VoxelArray>(

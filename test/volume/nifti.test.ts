@@ -9,6 +9,7 @@ import { readNifti, writeNifti, type NiftiDatatype } from "../../stages/volume/n
 import { axisCodes } from "../../stages/volume/orientation.ts";
 import type { Volume, VoxelArray } from "../../stages/volume/volume.ts";
 import { buildNifti1, buildNifti2 } from "./nifti-fixtures.ts";
+import { nsclcCase } from "./nsclc-dataset.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "segsweep-nifti-"));
 
@@ -365,17 +366,12 @@ test("readNifti reads nibabel files", async (t) => {
   assert.deepEqual(Array.from(nifti2Volume.data), Array.from({ length: 24 }, (_, i) => (i - 12) * 0.5));
 });
 
-const DATASET_DIR = process.env.SEGSWEEP_NSCLC_DIR ?? join(process.cwd(), "..", "shared", "data", "nsclc-radiomics-8");
-
 test("readNifti reads the NSCLC dataset", async (t) => {
-  const imagePath = join(DATASET_DIR, "imagesTr", "LUNG1-001.nii.gz");
-  if (!existsSync(imagePath)) {
-    t.skip(`NSCLC-Radiomics data not found at ${DATASET_DIR}: set SEGSWEEP_NSCLC_DIR`);
-    return;
-  }
+  const paths = nsclcCase(t, "LUNG1-001");
+  if (!paths) return;
 
-  const image = await readNifti(imagePath);
-  const label = await readNifti(join(DATASET_DIR, "labelsTr", "LUNG1-001.nii.gz"));
+  const image = await readNifti(paths.image);
+  const label = await readNifti(paths.label);
 
   assert.ok(image.data instanceof Int16Array, `image is ${image.data.constructor.name}`);
   assert.deepEqual(image.shape.slice(0, 2), [256, 256]);
