@@ -1,7 +1,7 @@
 """Reference surface metrics with SciPy, for cross-checking the TypeScript metrics.
 
 Reads a JSON job from stdin: {"shape": [nx, ny, nz], "spacing": [sx, sy, sz], "tolerance": mm,
-"reference": "<path>", "prediction": "<path>"}, where each path holds raw uint8 voxels stored
+"reference": "<path>", "prediction": "<path>"}, where each path contains raw uint8 voxels stored
 x-fastest. Prints JSON with dice, hd95, nsd and 26-connected component counts.
 """
 import json
