@@ -52,7 +52,7 @@ export const DEFAULT_CACHE_DIR = ".segsweep";
 
 /** Resolves the cache directory: `--cache-dir`, then `SEGSWEEP_CACHE_DIR`, then `.segsweep/`. */
 export function resolveCacheDir(flag?: string): string {
-  return resolve(flag ?? process.env.SEGSWEEP_CACHE_DIR ?? DEFAULT_CACHE_DIR);
+  return resolve(flag || process.env.SEGSWEEP_CACHE_DIR || DEFAULT_CACHE_DIR);
 }
 
 export class Store {

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Starts the TypeScript CLI through tsx, so `segsweep` works without a build step.
-import { register } from "tsx/esm/api";
+// Starts the TypeScript CLI through tsx, so `segsweep` works without a build step. Both hooks are
+// registered because a user's plugin may live in a folder whose package.json says CommonJS.
+import { register as registerEsm } from "tsx/esm/api";
+import { register as registerCjs } from "tsx/cjs/api";
 
-register();
+registerEsm();
+registerCjs();
 await import("./main.ts");

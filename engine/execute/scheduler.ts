@@ -115,7 +115,7 @@ async function settleTask(
   if (options.signal.aborted) return { ...base, status: "cancelled", key, reasons: ["run interrupted"] };
 
   options.events?.taskQueued?.(task, key, reasons);
-  const outcome = await runWithRetries(task, key, manifest, artifacts, store, backend, options, reasons);
+  const outcome = await runWithRetries(task, key, manifest, artifacts, store, backend, options, reasons, forced);
   options.events?.taskFinished?.(task, outcome);
   return outcome;
 }
@@ -167,6 +167,7 @@ async function runWithRetries(
   backend: ExecutorBackend,
   options: ScheduleOptions,
   reasons: string[],
+  force: boolean,
 ): Promise<TaskOutcome> {
   const base = { id: task.id, stageId: task.stageId, key };
   let lastError = "";
@@ -184,6 +185,7 @@ async function runWithRetries(
       cacheDir: store.root,
       attempt,
       timeoutMs: task.timeoutMs,
+      force,
     };
     const result = await backend.execute(spec, options.signal);
     if (result.status === "ran" || result.status === "cached") {

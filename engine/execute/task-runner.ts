@@ -38,11 +38,11 @@ export async function runTask(spec: TaskSpec, signal: AbortSignal, send: Message
 async function acquireOrWait(store: Store, spec: TaskSpec, signal: AbortSignal, send: MessageSink): Promise<TaskLock | undefined> {
   let announced = false;
   for (;;) {
-    if (await store.lookup(spec.key)) return undefined;
+    if (!spec.force && (await store.lookup(spec.key))) return undefined;
     const lock = await TaskLock.tryAcquire(store.root, spec.key);
     if (lock) {
       // The owner may have published between our lookup and its release.
-      if (await store.lookup(spec.key)) {
+      if (!spec.force && (await store.lookup(spec.key))) {
         await lock.release();
         return undefined;
       }

@@ -23,6 +23,8 @@ export interface TaskSpec {
   /** 1 for the first attempt. */
   attempt: number;
   timeoutMs?: number;
+  /** Compute even when a result for the key exists (`--force`). */
+  force?: boolean;
 }
 
 /** Messages from a task process to the executor (over IPC, or as JSON lines in a Slurm log). */

@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import type { JsonValue, MatrixCell, Resources } from "../plugin.ts";
 import type { StageInfo, Task, TaskGraph } from "../plan/task-graph.ts";
 import { IssueList } from "./errors.ts";
-import { ExpressionError, interpolate, type ExpressionScope } from "./expressions.ts";
+import { ExpressionError, hasExpression, interpolate, type ExpressionScope } from "./expressions.ts";
 import { expandMatrix, pairCells, taskIdOf } from "./matrix.ts";
 import { loadPlugin, resolvePluginFile, type LoadedPlugin } from "./plugins.ts";
 import { applyOverrides, resolveParams, type ParamOverride } from "./params.ts";
@@ -60,12 +60,14 @@ export async function compilePipeline(file: string, options: CompileOptions = {}
   const plugins = await loadStagePlugins(rawStages, pipelineFile, source, issues);
   const cellsByStage = expandStageMatrices(rawStages, params, source, issues);
   const stages = buildStageInfos(rawStages, plugins, cellsByStage, source, issues);
-  checkCycles(stages, source, issues);
-  issues.throwIfAny();
+  const hasCycle = checkCycles(stages, source, issues);
 
+  // Tasks are built even when earlier checks failed, so param errors are reported in the same pass.
   const tasks = new Map<string, Task>();
-  for (const stage of topologicalStages(stages)) {
-    for (const task of buildTasks(stage, rawStages[stage.id], plugins.get(stage.id)!, cellsByStage, params, source, issues)) {
+  for (const stage of hasCycle ? stages : topologicalStages(stages)) {
+    const loaded = plugins.get(stage.id);
+    if (!loaded) continue;
+    for (const task of buildTasks(stage, rawStages[stage.id], loaded, cellsByStage, params, source, issues)) {
       tasks.set(task.id, task);
     }
   }
@@ -215,10 +217,11 @@ function checkInputs(
   return [...dependsOn];
 }
 
-function checkCycles(stages: StageInfo[], source: YamlSource, issues: IssueList): void {
+function checkCycles(stages: StageInfo[], source: YamlSource, issues: IssueList): boolean {
   const cycle = findCycle(stages);
-  if (!cycle) return;
+  if (!cycle) return false;
   issues.add(source.positionOf(["stages", cycle[0], "inputs"]), `cycle between stages: ${cycle.join(" -> ")}; a stage cannot depend on its own outputs`);
+  return true;
 }
 
 function topologicalStages(stages: StageInfo[]): StageInfo[] {
@@ -260,7 +263,9 @@ function buildTasks(
     const taskParams = structuredClone(interpolateAt((raw.with ?? {}) as JsonValue, scope, withPath, source, issues, reportOnce)) as Record<string, JsonValue>;
 
     for (const issue of validateParams(loaded.plugin.params, taskParams)) {
-      const hint = stage.hasMatrix ? ` (in ${id})` : "";
+      // Name the cell only when the value came from an expression, so it can differ per cell.
+      const fromExpression = stage.hasMatrix && hasExpression(valueAtPath(raw.with, issue.path));
+      const hint = fromExpression ? ` (in ${id})` : "";
       reportOnce([...withPath, ...issue.path], `${issue.message.replace("the file", "'with'")}${hint}`, issue.atKey);
     }
 
@@ -341,6 +346,15 @@ function interpolateAt(
 function splitRef(ref: string): [string, string] {
   const dot = ref.indexOf(".");
   return [ref.slice(0, dot), ref.slice(dot + 1)];
+}
+
+function valueAtPath(root: unknown, path: ValuePath): unknown {
+  let value = root;
+  for (const segment of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
 }
 
 function isMapping(value: unknown): boolean {

@@ -21,7 +21,8 @@ export interface SchemaIssue {
 }
 
 function makeAjv(useDefaults: boolean): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults });
+  // verbose: errors carry their parentSchema, from which messages list the allowed keys and forms.
+  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults, verbose: true });
   addFormats(ajv);
   return ajv;
 }
