@@ -148,7 +148,12 @@ function checkPairs(candidates: CasePair[], problems: string[], where: string): 
     seen.set(pair.id, pair.image);
     pairs.push(pair);
   }
-  return pairs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return pairs.sort((a, b) => compareIds(a.id, b.id));
+}
+
+function compareIds(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }
 
 /**

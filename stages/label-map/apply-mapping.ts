@@ -14,7 +14,7 @@ export interface MappedLabels {
 }
 
 /**
- * Replaces each source label id with its class id. Throws, naming `file`, when a voxel holds a
+ * Replaces each source label id with its class id. Throws, naming `file`, when a voxel has a
  * value that is not an integer in 0..255 or not a declared label.
  */
 export function applyMapping(source: Volume, mapping: ResolvedMapping, file: string): MappedLabels {
@@ -57,9 +57,9 @@ export function applyMapping(source: Volume, mapping: ResolvedMapping, file: str
  * Returns the classes whose contour was not drawn in a case, for a marginal loss in training.
  *
  * A class other than background and tumor is unannotated when its name is in
- * `mapping.alwaysPresent` and it has zero voxels, or when one of its source labels is in that
- * list and has zero voxels: a lung class built from lung_left and lung_right is unannotated if
- * either side is missing. A zero-voxel tumor is a real negative and never reported.
+ * `mapping.alwaysPresent` and it has zero voxels. It is also unannotated when one of its source
+ * labels is in that list and has zero voxels, so a lung class built from lung_left and
+ * lung_right is unannotated if either side is missing. A zero-voxel tumor is a real negative and never reported.
  */
 export function findUnannotated(mapping: ResolvedMapping, counts: Omit<MappedLabels, "label">): string[] {
   const listed = new Set(mapping.alwaysPresent);

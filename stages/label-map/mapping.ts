@@ -27,9 +27,10 @@ export interface ResolvedMapping {
 /**
  * Resolves `request` against the data set's `sourceLabels` (id as a string to name).
  *
- * Throws one error that lists every problem: an unknown source label, a label in two classes
- * or both mapped and dropped, a label neither mapped nor dropped, a tumor label that is missing
- * or shares its class, an invalid `always_present` name, or more than 255 classes.
+ * Throws one error that lists every problem. Problems are an unknown source label, a label in
+ * two classes, a label both mapped and dropped, and a label neither mapped nor dropped. The
+ * tumor label must have a class of its own, `always_present` names must be valid, and there
+ * may be at most 255 classes.
  */
 export function resolveMapping(
   request: MappingRequest,

@@ -90,7 +90,7 @@ export function generateChestCase(options: ChestPhantomOptions): ChestPhantomCas
   };
 }
 
-/** The first tumor's kind cycles with the case index, so every 3 cases hold all kinds; 0..2 more are peripheral. */
+/** Chooses the tumor kinds: the first cycles with the case index, then 0..2 peripheral ones. */
 function tumorKinds(rng: Rng, index: number): TumorKind[] {
   const kinds = [TUMOR_KIND_CYCLE[index % TUMOR_KIND_CYCLE.length]];
   const extra = rng.integer(0, 2);

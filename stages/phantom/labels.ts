@@ -1,7 +1,7 @@
 /**
  * Label ids and names of the synthetic chest phantom. Ids 0 to 6 match the NSCLC-Radiomics
- * MSD export (background, tumor, lung_left, lung_right, heart, esophagus, spinal_cord), so that
- * the same label-map presets apply to both; ids 7 to 9 add structures that the real contours lack.
+ * MSD export (background, tumor, lung_left, lung_right, heart, esophagus, spinal_cord), so the
+ * same label-map presets apply to both. Ids 7 to 9 add structures that the real contours lack.
  *
  * Left and right are the patient's. `trachea` includes the two main bronchi, `vessels` the
  * aorta, the pulmonary trunk and arteries and the superior vena cava, and `body` every other
@@ -22,7 +22,7 @@ export const PHANTOM_LABELS = {
 
 export type PhantomLabelName = keyof typeof PHANTOM_LABELS;
 
-/** The labels as an MSD `dataset.json` declares them: id (as a string) to name. */
+/** Returns the labels as an MSD `dataset.json` declares them: id (as a string) to name. */
 export function phantomLabelTable(): Record<string, string> {
   const table: Record<string, string> = {};
   for (const [name, id] of Object.entries(PHANTOM_LABELS)) table[String(id)] = name;

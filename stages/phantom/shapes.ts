@@ -36,7 +36,7 @@ export function ellipticCylinder(
   };
 }
 
-/** All points within `radius` mm of the segment from `start` to `end` (a capsule). */
+/** Returns all points within `radius` mm of the segment from `start` to `end` (a capsule). */
 export function capsule(start: Point, end: Point, radius: number): Shape {
   const direction: Point = [end[0] - start[0], end[1] - start[1], end[2] - start[2]];
   const lengthSquared = direction[0] ** 2 + direction[1] ** 2 + direction[2] ** 2 || 1;
@@ -61,7 +61,7 @@ export function capsule(start: Point, end: Point, radius: number): Shape {
   };
 }
 
-/** A tube of constant radius along a polyline: one capsule per segment. */
+/** Builds a tube of constant radius along a polyline, one capsule per segment. */
 export function tube(points: Point[], radius: number): Shape[] {
   const parts: Shape[] = [];
   for (let i = 0; i + 1 < points.length; i++) parts.push(capsule(points[i], points[i + 1], radius));

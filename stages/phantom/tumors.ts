@@ -1,5 +1,5 @@
 /**
- * Places and paints lung tumors. Three kinds, so that a data set holds easy and hard cases:
+ * Places and paints lung tumors. Three kinds, so that a data set has easy and hard cases:
  * - `peripheral`: inside one lung, with lung all around it;
  * - `mediastinal`: grown from a lung voxel that borders the mediastinum (fat, heart, vessels,
  *   esophagus, airway wall), so the tumor touches it;
@@ -73,7 +73,7 @@ interface Placement {
   radius: number;
 }
 
-/** A centre whose ball of 1.6 radii lies in one lung; halves the radius until one fits. */
+/** Finds a centre whose ball of 1.6 radii lies in one lung; halves the radius until one fits. */
 function placeInsideLung(canvas: Canvas, rng: Rng, radius: number): Placement | undefined {
   const lungVoxels = collectVoxels(canvas, (offset) => isLung(canvas.tissue[offset]));
   if (lungVoxels.length === 0) return undefined;
@@ -89,7 +89,7 @@ function placeInsideLung(canvas: Canvas, rng: Rng, radius: number): Placement | 
 }
 
 /**
- * A centre 0.4 radii from a lung voxel that borders the mediastinum (or a vessel), moved towards
+ * Places the centre 0.4 radii from a lung voxel that borders the mediastinum (or a vessel), moved towards
  * the lung's centre. The lumpy surface reaches at least 0.56 radii, so the border voxel becomes
  * tumor and the tumor touches the structure.
  */
@@ -116,7 +116,7 @@ function placeAtBorder(
 }
 
 /**
- * An ellipsoid stretched by 0.8..1.2 per axis whose radius varies with direction by up to
+ * Builds an ellipsoid stretched by 0.8..1.2 per axis whose radius varies with direction by up to
  * +-30 % (three sine bumps), so the surface lies within 0.56 and 1.56 nominal radii.
  */
 function lumpyEllipsoid(rng: Rng, centre: Point, radius: number): Shape {
@@ -235,7 +235,7 @@ function tissueAt(canvas: Canvas, [x, y, z]: Point): number {
   return canvas.tissue[canvas.offset(i, j, k)];
 }
 
-/** Whether the centre and 26 points at `radius` around it all have tissue `tissue`. */
+/** Returns whether the centre and 26 points at `radius` around it all have tissue `tissue`. */
 function ballInTissue(canvas: Canvas, centre: Point, radius: number, tissue: number): boolean {
   for (let dx = -1; dx <= 1; dx++) {
     for (let dy = -1; dy <= 1; dy++) {

@@ -267,3 +267,13 @@ test("ingest reads real NSCLC cases", async (t) => {
   assert.deepEqual(image.affine, original.affine);
   assert.ok(image.data instanceof Int16Array);
 });
+
+test("ingest accepts nnU-Net v2 label form", async () => {
+  const root = await writeMsdDataset(["n1"]);
+  const dataset = JSON.parse(await readFile(join(root, "dataset.json"), "utf8"));
+  const nameToId = Object.fromEntries(Object.entries(dataset.labels).map(([id, name]) => [name, Number(id)]));
+  writeFileSync(join(root, "dataset.json"), JSON.stringify({ ...dataset, labels: nameToId }));
+
+  const { casesJson } = await runIngest(root);
+  assert.deepEqual(casesJson.labels, phantomLabelTable());
+});
