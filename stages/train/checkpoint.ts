@@ -2,10 +2,10 @@
  * Training checkpoints that survive a killed task.
  *
  * Layout under the checkpoint root:
- * - `epoch-NNNN/`: `model.json` + `weights.bin` (all weights, batch-norm statistics included),
- *   `optimizer.json` + `optimizer.bin` (Adam step, moments and bias-correction powers),
- *   `best.bin` (weights of the best epoch so far, when model selection needs them) and
- *   `state.json` (completed epoch, RNG state, learning curve, best epoch, config digest).
+ * - `epoch-NNNN/model.json` + `weights.bin`: all weights, batch-norm statistics included.
+ * - `epoch-NNNN/optimizer.json` + `optimizer.bin`: Adam step, moments, bias-correction powers.
+ * - `epoch-NNNN/best.bin`: weights of the best epoch so far, when model selection needs them.
+ * - `epoch-NNNN/state.json`: completed epoch, RNG state, learning curve, best epoch, config digest.
  * - `latest.json`: the name of the newest complete checkpoint directory. It is replaced
  *   atomically after that directory is complete, so a kill mid-save leaves the previous one.
  */
@@ -38,9 +38,10 @@ export interface TrainingState {
 }
 
 /**
- * Returns the checkpoint root: `$SEGSWEEP_CHECKPOINT_DIR` when set (the engine sets one per task
- * key, so a rerun of a killed task finds it), else `<scratchDir>/checkpoints`, which is removed
- * with the task and so only serves a run that is not killed.
+ * Returns the checkpoint root: `$SEGSWEEP_CHECKPOINT_DIR` when set, else
+ * `<scratchDir>/checkpoints`. The engine sets the variable per task key, so a rerun of a killed
+ * task finds the checkpoint. The scratch directory is removed with the task, so it only serves a
+ * run that is not killed.
  */
 export function checkpointRoot(scratchDir: string): string {
   return process.env[CHECKPOINT_DIR_ENV] || join(scratchDir, "checkpoints");
@@ -197,7 +198,8 @@ function splitFloat32(bytes: Buffer, sizes: number[]): Float32Array[] {
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
   if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const keys = Object.keys(value).sort();
+    const entries = keys.map((key) => [key, (value as Record<string, unknown>)[key]] as const);
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value);

@@ -21,10 +21,10 @@ export interface PatchCentre {
 
 /**
  * Returns whether patch number `index` (counted from the start of training) is centred on tumor.
- * The first n patches always contain round-down(n * fraction) or one more tumor patches, so the
- * fraction holds for every batch size and epoch length; nnU-Net instead forces foreground in a
- * fixed share of each batch and then picks one foreground class at random, so with K classes only
- * about 1/(K-1) of those patches show tumor, which would confound a granularity comparison.
+ * The first n patches contain exactly floor(n * fraction) tumor patches, for every batch size
+ * and epoch length. nnU-Net instead forces foreground in a fixed share of each batch and picks
+ * one of the foreground classes at random for it. With K - 1 foreground classes only about
+ * 1/(K - 1) of those patches then show tumor, which would confound a granularity comparison.
  */
 export function isTumorPatch(index: number, fraction: number): boolean {
   return Math.floor((index + 1) * fraction) > Math.floor(index * fraction);
@@ -60,7 +60,11 @@ export interface PatchBatch {
   caseIndices: number[];
 }
 
-/** Cuts `patchSize` x `patchSize` windows centred on `centres` (centre at pixel P/2). */
+/**
+ * Cuts `patchSize` x `patchSize` windows centred on `centres` (centre at pixel P/2).
+ * NOTE: there is no data augmentation (nnU-Net adds rotation, scaling, mirroring and intensity
+ * changes), so absolute Dice values are not comparable to nnU-Net results.
+ */
 export function assembleBatch(
   cases: TrainingCase[],
   centres: PatchCentre[],

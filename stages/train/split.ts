@@ -17,8 +17,8 @@ export interface CaseSplit {
 }
 
 /**
- * Shuffles the sorted case ids with `splitSeed` and deals them round-robin into `folds` folds;
- * fold `fold` is the validation set and the rest the training set. Fold sizes differ by at most 1.
+ * Shuffles the sorted case ids with `splitSeed` and deals them round-robin into `folds` folds.
+ * Fold `fold` is the validation set and the rest the training set. Fold sizes differ by at most 1.
  */
 export function kFoldSplit(caseIds: string[], folds: number, fold: number, splitSeed: number): CaseSplit {
   const ids = [...new Set(caseIds)].sort();

@@ -33,7 +33,7 @@ export interface TrainerSetup {
 
 export interface TrainingResult {
   curve: EpochRecord[];
-  /** Epoch whose weights `model` holds at the end (1-based). */
+  /** Epoch (1-based) whose weights are in `model` at the end. */
   selectedEpoch: number;
   /** Epoch the run resumed after, or 0 for a fresh start. */
   resumedFromEpoch: number;

@@ -1,8 +1,7 @@
 /**
  * Writes a tiny synthetic dataset in the layouts of resample's `cases` and label-map's `labels`
- * (see stages/ARTIFACTS.md): 32 x 32 x 4 volumes with a bright square "organ" and a brighter
- * tumor blob, labelled once with classes [background, tumor] and once with
- * [background, organ, tumor].
+ * (see stages/ARTIFACTS.md). Volumes are 32 x 32 x 4 with a bright square "organ" and a brighter
+ * tumor blob. One label set has classes [background, tumor], the other [background, organ, tumor].
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
