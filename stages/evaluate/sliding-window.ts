@@ -5,10 +5,13 @@
  * (y) and nx columns (x). Square tiles of `patchSize` pixels cover the slice with the requested
  * overlap. A tile's input channels are slices z - k .. z + k (k = `contextSlices`), with slice
  * indices clamped at the first and last slice; 2D models have k = 0. Tile pixels beyond the slice
- * take `padValue`. The softmax of overlapping tiles is summed with per-pixel blending weights
+ * take `padValue`. Tiles are read with the train stage's `extractImageWindow`, so inference gets
+ * the same layout as training. The softmax of overlapping tiles is summed with per-pixel blending weights
  * (`tiling.ts`), and the label of a voxel is the class with the largest weighted sum.
  */
 import * as tf from "@tensorflow/tfjs";
+import { extractImageWindow, type SliceWindow } from "../model/slices.ts";
+import type { Volume } from "../volume/volume.ts";
 import { tileStarts, tileWeights, type Blending } from "./tiling.ts";
 
 /** Anything with a tfjs-layers `predict`: input [batch, patch, patch, 2k + 1], softmax output. */
@@ -33,23 +36,16 @@ export interface SlidingWindowOptions {
   signal?: AbortSignal;
 }
 
-/** Position of one tile: slice index and the row and column of its top-left pixel. */
-interface Tile {
-  z: number;
-  row: number;
-  col: number;
-}
-
 /**
  * Segments a volume and returns the argmax class of every voxel, x-fastest with the image's
  * shape. Tensors of each batch are disposed before the next batch starts.
  *
- * @param image x-fastest intensities with `shape` [nx, ny, nz], in the units the model was
- *   trained on.
+ * @param image x-fastest intensities with shape [nx, ny, nz], in the units the model was trained
+ *   on. Only `data` and `shape` are read.
  */
 export async function segmentVolume(
   model: SliceModel,
-  image: { data: Float32Array; shape: [number, number, number] },
+  image: Volume<Float32Array>,
   options: SlidingWindowOptions,
 ): Promise<Uint8Array> {
   validateOptions(options);
@@ -63,7 +59,7 @@ export async function segmentVolume(
   const labels = new Uint8Array(nx * ny * nz);
   const blender = new SliceBlender(nx, ny, rows.length * cols.length, weights, patch);
   const tileInput = new Float32Array(options.batchSize * patch * patch * channels);
-  let batch: Tile[] = [];
+  let batch: SliceWindow[] = [];
   let slicesDone = 0;
 
   const runBatch = async () => {
@@ -83,8 +79,9 @@ export async function segmentVolume(
   for (let z = 0; z < nz; z++) {
     for (const row of rows) {
       for (const col of cols) {
-        const tile = { z, row, col };
-        fillTile(image, tile, options, tileInput, batch.length);
+        const tile = { z, y0: row, x0: col, height: patch, width: patch };
+        const offset = batch.length * patch * patch * channels;
+        extractImageWindow(image, tile, options.contextSlices, tileInput, offset, options.padValue);
         batch.push(tile);
         if (batch.length === options.batchSize) await runBatch();
       }
@@ -104,34 +101,6 @@ function validateOptions(options: SlidingWindowOptions): void {
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new Error(`batch size must be a positive integer, got ${batchSize}`);
-  }
-}
-
-/** Copies one tile's input, [patch, patch, channels], into batch slot `slot` of `tileInput`. */
-function fillTile(
-  image: { data: Float32Array; shape: [number, number, number] },
-  tile: Tile,
-  options: SlidingWindowOptions,
-  tileInput: Float32Array,
-  slot: number,
-): void {
-  const [nx, ny, nz] = image.shape;
-  const patch = options.patchSize;
-  const channels = 2 * options.contextSlices + 1;
-  const slotOffset = slot * patch * patch * channels;
-
-  for (let c = 0; c < channels; c++) {
-    const z = Math.min(Math.max(tile.z + c - options.contextSlices, 0), nz - 1);
-    const sliceOffset = nx * ny * z;
-    for (let i = 0; i < patch; i++) {
-      const y = tile.row + i;
-      for (let j = 0; j < patch; j++) {
-        const x = tile.col + j;
-        const inside = y < ny && x < nx;
-        const value = inside ? image.data[sliceOffset + nx * y + x] : options.padValue;
-        tileInput[slotOffset + (i * patch + j) * channels + c] = value;
-      }
-    }
   }
 }
 
@@ -177,7 +146,7 @@ class SliceBlender {
   ) {}
 
   /** Adds tile `index` of a batch's output; returns the slice once its last tile is in. */
-  add(tile: Tile, values: Float32Array, index: number, classes: number): BlendedSlice | null {
+  add(tile: SliceWindow, values: Float32Array, index: number, classes: number): BlendedSlice | null {
     let slice = this.slices.get(tile.z);
     if (!slice) {
       slice = new BlendedSlice(this.nx, this.ny, classes);
@@ -204,17 +173,17 @@ class BlendedSlice {
     this.sums = new Float32Array(nx * ny * classes);
   }
 
-  addTile(tile: Tile, values: Float32Array, index: number, weights: Float32Array, patch: number): void {
+  addTile(tile: SliceWindow, values: Float32Array, index: number, weights: Float32Array, patch: number): void {
     const { nx, ny, classes } = this;
     const tileOffset = index * patch * patch * classes;
-    const rows = Math.min(patch, ny - tile.row);
-    const cols = Math.min(patch, nx - tile.col);
+    const rows = Math.min(patch, ny - tile.y0);
+    const cols = Math.min(patch, nx - tile.x0);
 
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
         const weight = weights[i * patch + j];
         const from = tileOffset + (i * patch + j) * classes;
-        const to = ((tile.row + i) * nx + tile.col + j) * classes;
+        const to = ((tile.y0 + i) * nx + tile.x0 + j) * classes;
         for (let c = 0; c < classes; c++) this.sums[to + c] += weight * values[from + c];
       }
     }

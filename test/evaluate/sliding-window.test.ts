@@ -3,6 +3,7 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { segmentVolume, type SliceModel, type SlidingWindowOptions } from "../../stages/evaluate/sliding-window.ts";
 import { tileStarts, tileWeights } from "../../stages/evaluate/tiling.ts";
+import type { Volume } from "../../stages/volume/volume.ts";
 
 type Shape = [number, number, number];
 
@@ -29,6 +30,11 @@ function randomImage(shape: Shape, seed: number): Float32Array {
     data[i] = (state / 2147483648) * 0.8 + (i % 7 === 0 ? 0.2 : 0);
   }
   return data;
+}
+
+/** Wraps x-fastest data as a volume with unit spacing; the sliding window reads data and shape. */
+function volumeOf(data: Float32Array, shape: Shape): Volume<Float32Array> {
+  return { data, shape, spacing: [1, 1, 1], affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
 }
 
 const baseOptions: SlidingWindowOptions = {
@@ -81,7 +87,7 @@ test("sliding window reproduces a pixelwise model", async () => {
   const tensorsBefore = tf.memory().numTensors;
 
   for (const blending of ["gaussian", "uniform"] as const) {
-    const labels = await segmentVolume(thresholdModel(0), { data, shape }, { ...baseOptions, blending });
+    const labels = await segmentVolume(thresholdModel(0), volumeOf(data, shape), { ...baseOptions, blending });
 
     assert.equal(labels.length, expected.length);
     assert.deepEqual(labels, expected, `blending ${blending}`);
@@ -93,7 +99,7 @@ test("sliding window pads slices smaller than the patch", async () => {
   const shape: Shape = [9, 6, 2];
   const data = randomImage(shape, 5);
 
-  const labels = await segmentVolume(thresholdModel(0), { data, shape }, { ...baseOptions, padValue: 1 });
+  const labels = await segmentVolume(thresholdModel(0), volumeOf(data, shape), { ...baseOptions, padValue: 1 });
 
   assert.deepEqual(labels, Uint8Array.from(data, (v) => (v > 0.5 ? 1 : 0)));
 });
@@ -103,7 +109,7 @@ test("context slices are clamped at the volume ends", async () => {
   const data = randomImage(shape, 11);
   const sliceSize = 20 * 18;
   // The model looks at the last channel, slice z + 2, which is clamped to slice 5 near the end.
-  const labels = await segmentVolume(thresholdModel(4), { data, shape }, { ...baseOptions, contextSlices: 2 });
+  const labels = await segmentVolume(thresholdModel(4), volumeOf(data, shape), { ...baseOptions, contextSlices: 2 });
 
   for (let z = 0; z < 6; z++) {
     const source = Math.min(z + 2, 5);
@@ -119,7 +125,7 @@ test("sliding window rejects a wrong output shape", async () => {
   const pooled: SliceModel = { predict: (x) => tf.maxPool(x, 2, 2, "valid") };
 
   await assert.rejects(
-    segmentVolume(pooled, { data: new Float32Array(256), shape }, baseOptions),
+    segmentVolume(pooled, volumeOf(new Float32Array(256), shape), baseOptions),
     /model output has shape \[1,8,8,1\]/,
   );
 });
@@ -130,7 +136,7 @@ test("sliding window stops when aborted", async () => {
   const shape: Shape = [16, 16, 2];
 
   await assert.rejects(
-    segmentVolume(thresholdModel(0), { data: new Float32Array(512), shape }, { ...baseOptions, signal: controller.signal }),
+    segmentVolume(thresholdModel(0), volumeOf(new Float32Array(512), shape), { ...baseOptions, signal: controller.signal }),
     /aborted/,
   );
 });
