@@ -7,12 +7,17 @@
  * The CT is 512 x 512 x 134 int16 voxels of 0.977 x 0.977 x 3 mm in LPS orientation, resampled to
  * 1 x 1 x 1.5 mm with trilinear interpolation to float32, as the resample stage does. segsweep also
  * reorients LPS to RAS in the same pass. Each side reports the fastest of two runs.
+ *
+ * A last step writes the CT and a label map as .nii.gz and runs the resample stage's per-case
+ * work on them in a fresh process: read, resample to the default 1.5 x 1.5 x 3 mm, body crop,
+ * window and write. It reports that process's peak memory against the raw CT size.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeNifti } from "../../stages/volume/nifti.ts";
 import { resampleToSpacing } from "../../stages/volume/resample.ts";
 import type { Volume } from "../../stages/volume/volume.ts";
 
@@ -89,6 +94,34 @@ function timeScipy(volume: Volume): { ms: number; shape: number[]; scipy: string
   }
 }
 
+/** Writes the CT and a label map (body voxels left of the midline are label 2) and measures the stage's per-case work. */
+async function measureCaseMemory(volume: Volume): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "segsweep-bench-resample-case-"));
+  try {
+    const imagePath = join(dir, "image.nii.gz");
+    const labelPath = join(dir, "label.nii.gz");
+    await writeNifti(imagePath, volume);
+    const label = new Uint8Array(volume.data.length);
+    for (let i = 0; i < label.length; i++) label[i] = volume.data[i] > -500 && i % SHAPE[0] < SHAPE[0] / 2 ? 2 : 0;
+    await writeNifti(labelPath, { ...volume, data: label });
+
+    const script = fileURLToPath(new URL("./case-memory.ts", import.meta.url));
+    const run = spawnSync(process.execPath, ["--import", "tsx", script, imagePath, labelPath, String(volume.data.byteLength)], {
+      encoding: "utf8",
+    });
+    if (run.status !== 0) return `failed: ${run.stderr.trim()}`;
+
+    const result = JSON.parse(run.stdout);
+    const growth = (result.maxRssBytes - result.baselineRss) / result.rawBytes;
+    return (
+      `${result.ms.toFixed(0)} ms, peak RSS ${(result.maxRssBytes / MIB).toFixed(0)} MiB, ` +
+      `peak minus baseline ${growth.toFixed(1)} x raw (baseline ${(result.baselineRss / MIB).toFixed(0)} MiB)`
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const volume = syntheticCt();
 const rawBytes = volume.data.byteLength;
 const baselineRss = process.memoryUsage().rss;
@@ -113,3 +146,5 @@ console.log(
     `output ${(outputBytes / MIB).toFixed(0)} MiB float32); ` +
     `peak minus baseline ${((maxRssBytes - baselineRss) / rawBytes).toFixed(1)} x raw`,
 );
+
+console.log(`stage     one case, .nii.gz to 1.5 x 1.5 x 3 mm with body crop: ${await measureCaseMemory(volume)}`);
