@@ -21,7 +21,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile, appendFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { KeyManifest, TaskKey } from "../plan/key.ts";
 import { hashFile, listFiles, type Digest, digestOf } from "./files.ts";
@@ -105,7 +105,9 @@ export class Store {
   async lookup(key: string): Promise<ResultManifest | undefined> {
     let result: ResultManifest;
     try {
-      result = JSON.parse(await readFile(this.resultPath(key), "utf8")) as ResultManifest;
+      // Synchronous on purpose: a fully cached run does hundreds of these small reads, and the
+      // libuv thread-pool round trip per read costs more than the read itself.
+      result = JSON.parse(readFileSync(this.resultPath(key), "utf8")) as ResultManifest;
     } catch {
       return undefined;
     }

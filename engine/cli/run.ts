@@ -1,5 +1,6 @@
 /** `segsweep run`: runs what is not cached, then prints a summary and writes a provenance record. */
 import { availableParallelism } from "node:os";
+import { InlineExecutor } from "../execute/inline.ts";
 import { LocalExecutor } from "../execute/local.ts";
 import { newRunId, writeRunRecord } from "../execute/provenance.ts";
 import { schedule, selectTasks, type ExecutorBackend, type TaskOutcome } from "../execute/scheduler.ts";
@@ -25,6 +26,8 @@ options:
   --cache-dir DIR     cache directory (default: $SEGSWEEP_CACHE_DIR, else .segsweep)
   --json              print the summary as JSON on stdout
   --verbose           print the tasks' log lines too
+  --executor inline   run tasks one at a time inside this process (no process per task; for
+                      many tiny tasks and tests)
 ${EXECUTOR_USAGE}`;
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -53,7 +56,9 @@ export async function runCommand(args: string[]): Promise<number> {
   const controller = new AbortController();
   const stopSignals = installSignalHandlers(controller, reporter);
 
-  const backend: ExecutorBackend = values.executor && values.executor !== "local"
+  const backend: ExecutorBackend = values.executor === "inline"
+    ? new InlineExecutor((id, message) => reporter.taskMessage(id, message))
+    : values.executor && values.executor !== "local"
     ? await makeExecutorFromOptions(values, store, reporter)
     : new LocalExecutor(store, {
         jobs: positiveNumber(values.jobs, "--jobs"),
