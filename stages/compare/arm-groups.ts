@@ -59,6 +59,13 @@ export function groupMetrics(cells: readonly MetricsCell[], axes: AxisNames, met
   const arms: string[] = [];
   const warnings: string[] = [];
   let missing = 0;
+  const allCases = cells.filter((cell) => cell.caseSelection === "all").length;
+  if (allCases > 0) {
+    warnings.push(
+      `${allCases} evaluate cells scored all cases, not only their validation fold, so training cases enter the comparison; ` +
+        "set the evaluate stage's case selection to 'validation'.",
+    );
+  }
 
   for (const cell of cells) {
     const arm = axisValue(cell.cell, axes.arm, "");

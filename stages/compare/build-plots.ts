@@ -29,7 +29,7 @@ export async function buildPlots(
   };
 
   const curves = runs.flatMap((run) => curveRows(run, axes));
-  if (curves.length > 0) plots["plot-learning-curves.svg"] = await renderSvg(learningCurveSpec(curves));
+  if (curves.length > 0) plots["plot-learning-curves.svg"] = await renderSvg(learningCurveSpec(curves, grouped.arms));
   return plots;
 }
 

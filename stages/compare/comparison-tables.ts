@@ -1,6 +1,6 @@
 /**
  * The two comparison tables of the report. The arm table compares each non-baseline arm with the
- * baseline arm trained with the same loss; the loss table compares each loss with the reference
+ * baseline arm trained with the same loss. The loss table compares each loss with the reference
  * loss inside one arm. Each table is one family for the Holm adjustment.
  */
 import { adjustTable, comparePaired, type ComparisonOptions, type PairedComparison } from "../stats/paired-comparison.ts";

@@ -1,6 +1,6 @@
 /**
- * The compare stage: paired statistics of the arms over the whole grid and the report that
- * answers whether a multi-class arm segments the tumor better than the binary arm.
+ * The compare stage: paired statistics of the arms over the whole grid, and a report on whether
+ * a multi-class arm segments the tumor better than the binary arm.
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -10,8 +10,10 @@ import type { InputArtifact, MatrixCell } from "../../engine/plugin.ts";
 export interface MetricsCell {
   cell: MatrixCell;
   path: string;
-  /** Class names of the arm; the index of "tumor" is the tumor label in the predictions. */
-  classes: string[];
+  /** Voxel value of the tumor in the predictions: `tumor_class`, else the index of "tumor" in `classes`, else 1. */
+  tumorClass: number;
+  /** "validation" (the held-out fold only) or "all"; null when metrics.json does not say. */
+  caseSelection: string | null;
   cases: Array<{ id: string } & Record<string, unknown>>;
 }
 
@@ -64,7 +66,14 @@ export async function loadMetricsCells(inputs: readonly InputArtifact[]): Promis
       throw new Error(`${file}: field 'cases' must be a list of per-case metrics, got ${typeof json.cases}`);
     }
     const classes = Array.isArray(json.classes) ? (json.classes as string[]) : [];
-    cells.push({ cell: input.cell, path: input.path, classes, cases: json.cases as MetricsCell["cases"] });
+    const tumorClass = typeof json.tumor_class === "number" ? json.tumor_class : classes.indexOf("tumor");
+    cells.push({
+      cell: input.cell,
+      path: input.path,
+      tumorClass: tumorClass >= 0 ? tumorClass : 1,
+      caseSelection: typeof json.case_selection === "string" ? json.case_selection : null,
+      cases: json.cases as MetricsCell["cases"],
+    });
   }
   return cells;
 }
@@ -78,10 +87,19 @@ function numberField(record: Record<string, unknown>, names: string[]): number |
   return null;
 }
 
+/** Backend name from training.json, where `backend` is a name or an object with `name`. */
+function backendName(backend: unknown): string | null {
+  if (typeof backend === "string") return backend;
+  if (backend && typeof backend === "object" && typeof (backend as { name?: unknown }).name === "string") {
+    return (backend as { name: string }).name;
+  }
+  return null;
+}
+
 /**
  * Reads training.json of every fanned-in train cell. The learning curve is the list in
- * `curve`, `learning_curve` or `epochs`; each entry gives `epoch`, the training loss as `loss`
- * or `train_loss` and the validation tumor Dice as `val_tumor_dice`, `validation_tumor_dice`
+ * `curve`, `learning_curve` or `epochs`. Each entry gives `epoch`, the training loss as `loss`
+ * or `train_loss`, and the validation tumor Dice as `val_tumor_dice`, `validation_tumor_dice`
  * or `val_dice`.
  */
 export async function loadTrainingRuns(inputs: readonly InputArtifact[]): Promise<TrainingRun[]> {
@@ -96,9 +114,8 @@ export async function loadTrainingRuns(inputs: readonly InputArtifact[]): Promis
       trainLoss: numberField(entry, ["loss", "train_loss"]),
       validationDice: numberField(entry, ["val_tumor_dice", "validation_tumor_dice", "val_dice"]),
     }));
-    const backend = typeof json.backend === "string" ? json.backend : null;
-    const version = json.tfjs_version ?? json.tfjsVersion;
-    runs.push({ cell: input.cell, backend, tfjsVersion: typeof version === "string" ? version : null, curve });
+    const version = json.tfjs_version ?? (json.backend as { tfjsVersion?: unknown } | undefined)?.tfjsVersion;
+    runs.push({ cell: input.cell, backend: backendName(json.backend), tfjsVersion: typeof version === "string" ? version : null, curve });
   }
   return runs;
 }

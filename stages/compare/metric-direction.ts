@@ -1,5 +1,5 @@
 /**
- * Which direction is better for the per-case metrics of metrics.json. Dice, NSD and the lesion
+ * Better direction of each per-case metric of metrics.json. Dice, NSD and the lesion
  * detection scores are overlaps (higher is better); HD95 in mm and the absolute volume error in
  * mL are errors (lower is better). Other fields have no known direction.
  */

@@ -1,7 +1,7 @@
 /**
- * Picks the best, median and worst case and renders, for each, the axial CT slice through the
- * largest reference tumor area: one panel with the reference alone and one per arm with that
- * arm's prediction (reference loss, lowest seed that validated the case).
+ * Picks the best, median and worst case and renders the axial CT slice through each one's
+ * largest reference tumor area. One panel shows the reference alone. Each further panel shows
+ * one arm's prediction from its run with the reference loss and the lowest seed.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +11,12 @@ import { caseMeans, type AxisNames, type ArmGroup } from "./arm-groups.ts";
 import type { CaseSet, MetricsCell } from "./load-inputs.ts";
 import { metricDirection } from "./metric-direction.ts";
 import { largestSliceIndex, renderSlicePng, sliceMask } from "./slice-png.ts";
+
+/** Caption of the overlay section in report.md and report.html. */
+export const OVERLAY_NOTE =
+  "Axial slice through the largest reference tumor area, patient's right on the left. The reference tumor is " +
+  "outlined in green and the prediction filled in magenta. Each arm's panel shows its lowest-seed run with the " +
+  "reference loss, captioned with that run's value; cases are ranked by the seed-averaged value over the arms.";
 
 export interface OverlayPanel {
   /** "reference" or the arm name. */
@@ -51,7 +57,7 @@ function rankCases(groups: readonly ArmGroup[], metric: string): Array<{ id: str
   return ranked.sort((a, b) => sign * (a.value - b.value) || a.id.localeCompare(b.id));
 }
 
-/** The evaluate cell with the lowest seed of `group` that has a prediction file for `caseId`. */
+/** Finds the evaluate cell with the lowest seed of `group` that has a prediction file for `caseId`. */
 function predictionCell(request: OverlayRequest, group: ArmGroup, caseId: string): MetricsCell | undefined {
   const { axes } = request;
   return request.cells
@@ -95,13 +101,12 @@ async function renderCase(request: OverlayRequest, role: OverlayCase["role"], en
       warn(`${group.arm} prediction of ${entry.id} has shape ${prediction.shape.join("x")}, the CT ${ct.shape.join("x")}; overlay skipped`);
       continue;
     }
-    const tumorClass = cell.classes.indexOf("tumor");
     const row = cell.cases.find((r) => r.id === entry.id)!;
     panels.push({
       title: group.arm,
       value: typeof row[metric] === "number" ? (row[metric] as number) : null,
       file: `overlay-${role}-${entry.id}-${group.arm}.png`,
-      png: renderSlicePng(ct, slice, referenceMask, sliceMask(prediction, slice, tumorClass < 0 ? 1 : tumorClass)),
+      png: renderSlicePng(ct, slice, referenceMask, sliceMask(prediction, slice, cell.tumorClass)),
     });
   }
   return { role, caseId: entry.id, value: entry.value, slice, panels };

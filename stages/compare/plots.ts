@@ -44,6 +44,9 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 /** Box plot with the individual cases on top, one box per arm and loss. */
 export function distributionSpec(points: DistributionPoint[], metricName: string): TopLevelSpec {
   const groups = [...new Set(points.map((p) => p.group))];
+  const arms = [...new Set(points.map((p) => p.arm))];
+  const color = { field: "arm", type: "nominal" as const, title: "arm", scale: { domain: arms } };
+  const y = { field: "value", type: "quantitative" as const, title: metricName, scale: { zero: false } };
   const x = { field: "group", type: "nominal" as const, sort: groups, title: null, axis: { labelAngle: -20 } };
   return {
     title: `Tumor ${metricName} per case (mean over seeds)`,
@@ -51,11 +54,8 @@ export function distributionSpec(points: DistributionPoint[], metricName: string
     height: 260,
     data: { values: points },
     layer: [
-      { mark: { type: "boxplot", extent: 1.5, opacity: 0.35 }, encoding: { x, y: { field: "value", type: "quantitative", title: metricName }, color: { field: "arm", type: "nominal" } } },
-      {
-        mark: { type: "circle", size: 45, opacity: 0.85 },
-        encoding: { x, y: { field: "value", type: "quantitative" }, color: { field: "arm", type: "nominal", title: "arm" }, tooltip: [{ field: "case" }, { field: "value", format: ".3f" }] },
-      },
+      { mark: { type: "boxplot", extent: 1.5, opacity: 0.35, size: 36 }, encoding: { x, y, color } },
+      { mark: { type: "circle", size: 45, opacity: 0.85 }, encoding: { x, y, color, tooltip: [{ field: "case" }, { field: "value", format: ".3f" }] } },
     ],
   };
 }
@@ -75,7 +75,7 @@ export function differencesSpec(points: DifferencePoint[], metricName: string): 
         encoding: {
           x: { field: "case", type: "nominal", sort: cases, title: "case", axis: { labelAngle: -45 } },
           y: { field: "difference", type: "quantitative", title: `${metricName} difference` },
-          color: { field: "comparison", type: "nominal", legend: { orient: "bottom", columns: 1 } },
+          color: { field: "comparison", type: "nominal", legend: { orient: "bottom", columns: 1, labelLimit: 480 } },
           shape: { field: "comparison", type: "nominal" },
         },
       },
@@ -83,8 +83,11 @@ export function differencesSpec(points: DifferencePoint[], metricName: string): 
   };
 }
 
-/** Training loss and validation tumor Dice per epoch, one line per run, coloured by arm. */
-export function learningCurveSpec(points: CurvePointRow[]): TopLevelSpec {
+/**
+ * Training loss and validation tumor Dice per epoch, one line per run, coloured by arm in the
+ * order of `arms` (the colours of the distribution plot).
+ */
+export function learningCurveSpec(points: CurvePointRow[], arms: string[]): TopLevelSpec {
   return {
     title: "Learning curves",
     data: { values: points },
@@ -96,7 +99,7 @@ export function learningCurveSpec(points: CurvePointRow[]): TopLevelSpec {
       encoding: {
         x: { field: "epoch", type: "quantitative" },
         y: { field: "value", type: "quantitative", title: null, scale: { zero: false } },
-        color: { field: "arm", type: "nominal" },
+        color: { field: "arm", type: "nominal", scale: { domain: arms } },
         detail: { field: "run", type: "nominal" },
       },
     },

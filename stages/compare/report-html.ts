@@ -2,7 +2,7 @@
  * Renders report.html: one self-contained page with inline CSS, the plots as inline SVG and the
  * overlays as base64 PNG data URIs. It loads nothing from the network and runs no script.
  */
-import type { OverlayCase } from "./overlay-cases.ts";
+import { OVERLAY_NOTE, type OverlayCase } from "./overlay-cases.ts";
 import type { ReportModel } from "./report-model.ts";
 import { comparisonTable, groupTable, perCaseTable, provenanceLine, type TextTable } from "./report-tables.ts";
 
@@ -11,7 +11,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 1.6em; }
 .provenance { color: #555; }
-.warnings { background: #fff4e5; border-left: 4px solid #f0a020; padding: 8px 16px; }
+.warnings { background: #fff4e5; border-left: 4px solid #f0a020; padding: 8px 16px; margin-bottom: 16px; }
 .verdict { background: #eef6ff; border-left: 4px solid #2a6fdb; padding: 8px 16px; }
 table { border-collapse: collapse; font-size: 0.88em; margin: 8px 0; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
@@ -54,7 +54,7 @@ function overlaySection(model: ReportModel, overlays: readonly OverlayCase[]): s
   });
   return [
     "<h2>Overlays</h2>",
-    "<p>Reference tumor outlined in green, prediction filled in magenta; axial slice through the largest reference tumor area, patient's right on the left.</p>",
+    `<p>${escapeHtml(OVERLAY_NOTE)}</p>`,
     ...rows,
   ].join("\n");
 }

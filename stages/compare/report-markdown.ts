@@ -1,5 +1,5 @@
 /** Renders report.md from the report model; plots and overlays are linked as files beside it. */
-import type { OverlayCase } from "./overlay-cases.ts";
+import { OVERLAY_NOTE, type OverlayCase } from "./overlay-cases.ts";
 import type { ReportModel } from "./report-model.ts";
 import { comparisonTable, groupTable, perCaseTable, provenanceLine, type TextTable } from "./report-tables.ts";
 
@@ -33,7 +33,7 @@ export function renderMarkdown(model: ReportModel, plotFiles: Record<string, str
   for (const [title, file] of Object.entries(plotFiles)) parts.push(`![${title}](${file})`, "");
 
   if (overlays.length > 0) {
-    parts.push("## Overlays", "", "Reference tumor outlined in green, prediction filled in magenta; axial slice through the largest reference tumor area.", "");
+    parts.push("## Overlays", "", OVERLAY_NOTE, "");
     for (const overlay of overlays) {
       parts.push(`### ${overlay.role} case ${overlay.caseId} (mean ${model.metric_label} ${overlay.value.toFixed(3)}, slice ${overlay.slice})`, "");
       parts.push(overlay.panels.map((p) => `![${p.title}](${p.file})`).join(" "), "");

@@ -56,7 +56,7 @@ export function perCaseTable(model: ReportModel): TextTable {
   };
 }
 
-/** One line on the data and the training backend, for the report's header. */
+/** Describes the data and the training backend in one line for the report's header. */
 export function provenanceLine(model: ReportModel): string {
   const data =
     model.data.source === null

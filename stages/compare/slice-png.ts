@@ -57,9 +57,9 @@ function boundary(mask: Uint8Array, nx: number, ny: number): Uint8Array {
 }
 
 /**
- * Encodes slice k of `ct` as a PNG: grey levels stretched to the slice's minimum and maximum,
- * the `reference` outline in green and the `prediction` filled in magenta (both masks of length
- * nx * ny, as from `sliceMask`; either may be omitted).
+ * Encodes slice k of `ct` as a PNG with grey levels stretched to the slice's minimum and maximum.
+ * The `reference` outline is drawn in green and the `prediction` filled in magenta. Both masks
+ * have length nx * ny, as from `sliceMask`, and either may be omitted.
  */
 export function renderSlicePng(ct: Volume, k: number, reference?: Uint8Array, prediction?: Uint8Array): Buffer {
   const [nx, ny] = ct.shape;

@@ -1,7 +1,7 @@
 /**
  * Plain-language verdicts that state only what the numbers support. A comparison is called
  * better or worse only when it is significant after Holm and its bootstrap interval excludes 0.
- * Otherwise the verdict says that no difference could be shown and gives the smallest
+ * Otherwise the verdict states that no difference could be shown and gives the smallest
  * difference detectable with the cases at hand.
  */
 import type { ComparisonRow } from "./comparison-tables.ts";
@@ -38,7 +38,7 @@ export function outcomeOf(row: ComparisonRow, metric: string): Outcome {
   return increased === (direction === "higher") ? "better" : "worse";
 }
 
-/** One paragraph on one comparison: outcome, effect, interval, adjusted p, power, warnings. */
+/** Describes one comparison: outcome, effect, interval, adjusted p, power and warnings. */
 export function describeComparison(row: ComparisonRow, metric: string, alpha: number): string {
   const { comparison: c, treatment, baseline } = row;
   const name = metricLabel(metric);
@@ -68,7 +68,7 @@ export function describeComparison(row: ComparisonRow, metric: string, alpha: nu
   );
 }
 
-/** The answer to the study question from the arm table, followed by one sentence per comparison. */
+/** Summarizes the arm table as the reply to the study question. */
 export function answerQuestion(rows: readonly ComparisonRow[], metric: string, baseline: string): string {
   if (rows.length === 0) return `No arm could be compared with the ${baseline} arm.`;
 

@@ -38,7 +38,7 @@ export function randomStream(seed: number): () => number {
 const SHAPE: [number, number, number] = [32, 32, 6];
 const AFFINE = [1.5, 0, 0, -24, 0, 1.5, 0, -24, 0, 0, 3, -9, 0, 0, 0, 1];
 
-/** A ball of radius `radius` voxels around (cx, cy, cz), as 0/1 per voxel. */
+/** Returns a 0/1 mask of a ball of `radius` voxels around (cx, cy, cz), z counted double. */
 function ball(cx: number, cy: number, cz: number, radius: number): Uint8Array {
   const [nx, ny, nz] = SHAPE;
   const mask = new Uint8Array(nx * ny * nz);
@@ -107,7 +107,7 @@ export async function writeGrid(spec: GridSpec, withVolumes = false): Promise<Fa
             cases.push({ id: caseId(i), dice, hd95_mm: 10 * (1 - dice), nsd: dice, lesion_f1: dice > 0.5 ? 1 : 0, volume_error_ml: 5 * (1 - dice) });
             if (withVolumes) await writePrediction(join(dir, "predictions"), i, dice, classesOf(arm).indexOf("tumor"));
           }
-          writeFileSync(join(dir, "metrics.json"), JSON.stringify({ cell, classes: classesOf(arm), policy: "test", cases }));
+          writeFileSync(join(dir, "metrics.json"), JSON.stringify({ cell, classes: classesOf(arm), tumor_class: classesOf(arm).indexOf("tumor"), case_selection: "validation", policy: "test", cases }));
           grid.metrics.push({ path: dir, cell });
 
           if (withVolumes) grid.models.push(writeTraining(root, cell, arm));
@@ -124,9 +124,9 @@ function writeTraining(root: string, cell: MatrixCell, arm: string): { path: str
   const plateau = arm === "binary" ? 0.6 : 0.7;
   const curve = Array.from({ length: 10 }, (_, e) => ({
     epoch: e + 1,
-    loss: 1.2 * Math.exp(-e / 3) + 0.1,
+    train_loss: 1.2 * Math.exp(-e / 3) + 0.1,
     val_tumor_dice: plateau * (1 - Math.exp(-(e + 1) / 3)),
   }));
-  writeFileSync(join(dir, "training.json"), JSON.stringify({ backend: "wasm", tfjs_version: "4.22.0", curve }));
+  writeFileSync(join(dir, "training.json"), JSON.stringify({ backend: { name: "wasm", tfjsVersion: "4.22.0", threads: 2 }, tfjs_version: "4.22.0", curve }));
   return { path: dir, cell };
 }
