@@ -125,6 +125,10 @@ function viewVoxels(
   }
 
   const offset = Math.round(header.vox_offset);
+  const headerBytes = header instanceof nifti.NIFTI2 ? 540 : 348;
+  if (!(offset >= headerBytes)) {
+    throw new Error(`${path}: invalid NIfTI vox_offset ${header.vox_offset}; voxel data must start after the ${headerBytes}-byte header`);
+  }
   const byteCount = voxelCount * datatype.bytes;
   if (offset + byteCount > bytes.length) {
     throw new Error(

@@ -252,6 +252,14 @@ test("readNifti rejects truncated header", async () => {
   await assert.rejects(readNifti(path), /short\.nii: truncated NIfTI file: 200 bytes/);
 });
 
+test("readNifti rejects vox_offset inside header", async () => {
+  const path = join(dir, "vox-offset.nii");
+  const file = buildNifti1({ shape: [2, 1, 1], datatypeCode: 2, bitpix: 8, values: [1, 2] });
+  new DataView(file.buffer).setFloat32(108, 0, true);
+  writeFileSync(path, file);
+  await assert.rejects(readNifti(path), /vox-offset\.nii: invalid NIfTI vox_offset 0/);
+});
+
 test("readNifti rejects missing magic", async () => {
   const path = join(dir, "not-nifti.nii");
   writeFileSync(path, Buffer.alloc(400, "x"));
