@@ -43,7 +43,7 @@ export default definePlugin<EvaluateParams>({
 
   async runtimeFacts(params) {
     const backend = await resolveBackend(params.backend);
-    return { backend: backend.name, tfjs: backend.tfjsVersion };
+    return { tfjs_version: backend.tfjsVersion, backend: backend.name };
   },
 
   async run(ctx) {
