@@ -3,6 +3,8 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { segmentVolume, type SliceModel, type SlidingWindowOptions } from "../../stages/evaluate/sliding-window.ts";
 import { tileStarts, tileWeights } from "../../stages/evaluate/tiling.ts";
+import { predictLabelVolume } from "../../stages/model/predict.ts";
+import { buildUNet } from "../../stages/model/unet.ts";
 import type { Volume } from "../../stages/volume/volume.ts";
 
 type Shape = [number, number, number];
@@ -118,6 +120,21 @@ test("context slices are clamped at the volume ends", async () => {
       assert.equal(labels[z * sliceSize + pixel], expected, `slice ${z}, pixel ${pixel}`);
     }
   }
+});
+
+test("single tile matches whole-slice U-Net prediction", async () => {
+  // A slice smaller than the patch gets one tile padded with 0 at its high-x and high-y edges,
+  // which is what the train stage's whole-slice predictor feeds the same U-Net.
+  const shape: Shape = [21, 19, 4];
+  const image = volumeOf(randomImage(shape, 17), shape);
+  const model = buildUNet({ numClasses: 3, inputChannels: 3, depth: 2, baseFilters: 4, seed: 5 });
+
+  const labels = await segmentVolume(model, image, { ...baseOptions, patchSize: 32, contextSlices: 1 });
+  const expected = predictLabelVolume(model, image, { contextSlices: 1, sizeMultiple: 32 });
+
+  assert.deepEqual(labels, expected);
+  assert.ok(new Set(labels).size > 1, "the untrained U-Net predicts more than one class");
+  model.dispose();
 });
 
 test("sliding window rejects a wrong output shape", async () => {
