@@ -15,7 +15,8 @@
  * The window is fixed and never computed from the label map. A label-dependent normalisation,
  * such as nnU-Net's CT scheme (percentiles and mean of the foreground voxels), would differ
  * between a binary and a multi-class label arm and confound the comparison that the ablation
- * makes. With one window, every arm trains on identical images.
+ * makes. With one window, every arm trains on identical images. The lung crop reads the source
+ * label map, which is the same for every arm.
  *
  * Each case goes through the item cache, keyed by the digest of its two files and the declared
  * labels, so adding a case to the data set reruns only that case.

@@ -69,6 +69,23 @@ test("resampleToSpacing keeps ramp values in mm", () => {
   assert.ok(worst < 1e-3, `largest error ${worst} mm-units`);
 });
 
+test("resampleToSpacing on oblique volume", () => {
+  // LPS axes rotated 10 degrees about z, with k pointing inferior: axis codes "LPI".
+  const [c, s] = [Math.cos(0.1745), Math.sin(0.1745)];
+  const oblique = [-c * 0.8, s * 0.9, 0, 40, -s * 0.8, -c * 0.9, 0, 30, 0, 0, -2.5, -30, 0, 0, 0, 1];
+  const source = volumeFromWorld(SHAPE, oblique, new Float32Array(23 * 19 * 11), worldRamp);
+  const output = resampleToSpacing(source, [1.2, 1.2, 2], "linear");
+
+  assert.equal(axisCodes(oblique), "LPI");
+  assert.equal(axisCodes(output.affine), "RAS");
+  let worst = 0;
+  const visited = forEachInsideVoxel(output, source, (index, world) => {
+    worst = Math.max(worst, Math.abs(output.data[index] - worldRamp(world)));
+  });
+  assert.ok(visited > output.data.length * 0.7, `only ${visited} of ${output.data.length} voxels inside`);
+  assert.ok(worst < 1e-3, `largest error ${worst}`);
+});
+
 test("gridForSpacing keeps field of view centre", () => {
   const target = gridForSpacing({ shape: SHAPE, affine: LPS_AFFINE }, [1.5, 1.5, 3]);
   const centre = (shape: number[], affine: Affine) => applyAffine(affine, shape.map((n) => (n - 1) / 2) as [number, number, number]);
