@@ -53,6 +53,7 @@ export default definePlugin<EvaluateParams>({
     const reference = await readCaseList(singleInput(ctx, "reference").path);
     const referenceTumorValue = labelValue(reference, TUMOR_LABEL, `${ctx.taskId}: reference`);
     const selected = selectCases(ctx, training, images.cases);
+    const tileSize = resolveTileSize(ctx, training);
 
     await initBackend(ctx.params.backend, ctx.log, { threads: ctx.resources.cpu });
     const model = await loadModel(modelDir);
@@ -76,7 +77,7 @@ export default definePlugin<EvaluateParams>({
             model,
             tumorClass: training.tumorClass,
             window: {
-              patchSize: training.patchSize,
+              patchSize: tileSize,
               contextSlices: training.contextSlices,
               overlap: ctx.params.overlap,
               blending: ctx.params.blending,
@@ -109,6 +110,19 @@ export default definePlugin<EvaluateParams>({
     return { metrics: summarize(results) };
   },
 });
+
+/** Returns the inference tile size: the param, or the training patch size when it is null. */
+function resolveTileSize(ctx: StageContext<EvaluateParams>, training: TrainingRecord): number {
+  const tileSize = ctx.params.tile_size ?? training.patchSize;
+  const multiple = training.unetDepth === null ? 1 : 2 ** training.unetDepth;
+  if (tileSize % multiple !== 0) {
+    throw new Error(
+      `${ctx.taskId}: tile_size ${tileSize} is not a multiple of 2^unet.depth = ${multiple}; ` +
+        `choose a multiple of ${multiple}, or null for the training patch size ${training.patchSize}`,
+    );
+  }
+  return tileSize;
+}
 
 /** Returns the cases of `images` to evaluate, in the order of `images`. */
 function selectCases(ctx: StageContext<EvaluateParams>, training: TrainingRecord, cases: CaseEntry[]): CaseEntry[] {

@@ -6,7 +6,9 @@ import type { Blending } from "./tiling.ts";
 export interface EvaluateParams {
   /** "validation": the held-out cases of the model's fold; "all": every case of `images`. */
   cases: "validation" | "all";
-  /** Minimum overlap of neighbouring inference tiles, as a fraction of the patch. */
+  /** Inference tile side in pixels; null takes the training patch size. */
+  tile_size: number | null;
+  /** Minimum overlap of neighbouring inference tiles, as a fraction of the tile. */
   overlap: number;
   blending: Blending;
   /** Tiles per forward pass. */
@@ -25,17 +27,25 @@ export const EVALUATE_PARAMS_SCHEMA: JsonSchema = {
       default: "validation",
       description: "Cases to evaluate: the model's held-out fold, or every case of the images input.",
     },
+    tile_size: {
+      type: ["integer", "null"],
+      minimum: 8,
+      default: null,
+      description:
+        "Inference tile side in pixels, a multiple of 2^unet.depth; null (default) uses the training " +
+        "patch size. Larger tiles give each pixel more context and fewer overlapping tiles, so less work.",
+    },
     overlap: {
       type: "number",
       minimum: 0,
       maximum: 0.9,
       default: 0.5,
-      description: "Minimum overlap of neighbouring sliding-window tiles as a fraction of the patch size.",
+      description: "Minimum overlap of neighbouring sliding-window tiles as a fraction of the tile size.",
     },
     blending: {
       enum: ["gaussian", "uniform"],
       default: "gaussian",
-      description: "Weights of overlapping tile predictions: Gaussian (sigma = patch / 8) or uniform.",
+      description: "Weights of overlapping tile predictions: Gaussian (sigma = tile size / 8) or uniform.",
     },
     batch_size: {
       type: "integer",

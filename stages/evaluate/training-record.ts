@@ -15,6 +15,8 @@ export interface TrainingRecord {
   patchSize: number;
   /** Neighbouring slices on each side of the input (2.5D); 0 for 2D. */
   contextSlices: number;
+  /** U-Net pooling levels: tile sides must be multiples of 2^depth. Null when not recorded. */
+  unetDepth: number | null;
 }
 
 /** Reads and checks `dir/training.json`; errors name the file and the field. */
@@ -47,7 +49,7 @@ export async function readTrainingRecord(dir: string): Promise<TrainingRecord> {
   const fold = Number.isInteger(split?.fold) ? (split!.fold as number) : null;
 
   // The train stage records its resolved params, which include the patch and 2.5D settings.
-  const params = (json.params ?? {}) as { patch_size?: unknown; context_slices?: unknown };
+  const params = (json.params ?? {}) as { patch_size?: unknown; context_slices?: unknown; unet?: { depth?: unknown } };
   const patchSize = params.patch_size;
   if (!Number.isInteger(patchSize) || (patchSize as number) < 1) {
     throw invalid("params.patch_size", "a positive integer", patchSize);
@@ -64,5 +66,6 @@ export async function readTrainingRecord(dir: string): Promise<TrainingRecord> {
     validation: validation as string[],
     patchSize: patchSize as number,
     contextSlices: contextSlices as number,
+    unetDepth: Number.isInteger(params.unet?.depth) ? (params.unet!.depth as number) : null,
   };
 }

@@ -27,6 +27,7 @@ const CASES: SyntheticCase[] = [
 
 const PARAMS: EvaluateParams = {
   cases: "validation",
+  tile_size: null,
   overlap: 0.5,
   blending: "gaussian",
   batch_size: 4,
@@ -134,6 +135,20 @@ test("evaluate uses the model's context slices", async () => {
   const { report } = await runEvaluate(dirs);
 
   assert.ok(report.cases[0].dice > 0.85, `Dice ${report.cases[0].dice}`);
+});
+
+test("evaluate accepts a larger tile size", async () => {
+  const dirs = await setUp(0);
+
+  const { report } = await runEvaluate(dirs, { tile_size: 48 });
+
+  assert.ok(report.cases[0].dice > 0.85, `Dice ${report.cases[0].dice}`);
+});
+
+test("evaluate rejects a tile size off the U-Net grid", async () => {
+  const dirs = await setUp(0);
+
+  await assert.rejects(runEvaluate(dirs, { tile_size: 20 }), /tile_size 20 is not a multiple of 2\^unet.depth = 8/);
 });
 
 test("evaluate rejects a split case missing from images", async () => {

@@ -27,7 +27,8 @@ export async function writeThresholdModel(
   const record = {
     classes: ["background", "lung", "tumor"],
     tumor_class: 2,
-    params: { patch_size: training.patchSize, context_slices: training.contextSlices },
+    // A U-Net depth of 3 makes evaluate require tile sizes divisible by 8, as a real U-Net would.
+    params: { patch_size: training.patchSize, context_slices: training.contextSlices, unet: { depth: 3 } },
     split: { fold: 0, folds: 2, splitSeed: 0, train: training.train, validation: training.validation },
   };
   await writeFile(join(dir, "training.json"), JSON.stringify(record, null, 2));
