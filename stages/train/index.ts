@@ -2,9 +2,16 @@
  * The `train` stage: trains a 2D U-Net on one cross-validation fold of the resampled cases with
  * one arm's label maps, and outputs the selected model with its training record.
  *
- * Arms of a granularity ablation differ only in their label set. The split, the patch centres,
- * the tumor patch fraction, the initial weights of every layer but the output layer, the loss
- * settings and the optimizer are the same in every arm for the same params.
+ * Arms of a granularity ablation differ only in their label set. For the same params, every arm
+ * has the same split, patch centres, tumor patch fraction, loss settings and optimizer, and the
+ * same initial weights in every layer but the output layer. The weighted_ce class weights are
+ * `tumor_weight` for the tumor and 1 for every other class in every arm. NOTE: Dice-type losses average over the foreground
+ * classes, so the tumor's share of that term is 1/(K - 1); this is part of multi-class training
+ * and is not held fixed.
+ *
+ * Validation uses the held-out fold of the split (whole axial slices, 3D tumor Dice per case).
+ * When evaluate scores the same fold, `selection: best_val_tumor_dice` picks the epoch on the
+ * test cases and is optimistic, which is why the default is `last`.
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
