@@ -104,8 +104,10 @@ export function buildComparisonTables(grouped: GroupedMetrics, settings: TableSe
   adjustTable(lossRows.map((row) => row.comparison), settings.alpha);
 
   const summaries = groups.map(summarize);
-  for (const summary of summaries.filter((s) => s.seeds < MIN_SEEDS)) {
-    warnings.push(`${summary.label} has ${summary.seeds} seed(s); at least ${MIN_SEEDS} are needed to judge the seed spread.`);
+  const fewSeeds = summaries.filter((s) => s.seeds < MIN_SEEDS);
+  if (fewSeeds.length > 0) {
+    const listed = fewSeeds.map((s) => `${s.label}: ${s.seeds}`).join(", ");
+    warnings.push(`Too few seeds to judge the seed spread, which needs at least ${MIN_SEEDS} per arm and loss (${listed}).`);
   }
   return { referenceLoss, groups: summaries, arms: armRows, losses: lossRows, warnings };
 }

@@ -12,7 +12,7 @@ export interface MetricsCell {
   path: string;
   /** Voxel value of the tumor in the predictions: `tumor_class`, else the index of "tumor" in `classes`, else 1. */
   tumorClass: number;
-  /** "validation" (the held-out fold only) or "all"; null when metrics.json does not say. */
+  /** "validation" (the held-out fold only) or "all"; null when metrics.json lacks the field. */
   caseSelection: string | null;
   cases: Array<{ id: string } & Record<string, unknown>>;
 }

@@ -45,7 +45,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 export function distributionSpec(points: DistributionPoint[], metricName: string): TopLevelSpec {
   const groups = [...new Set(points.map((p) => p.group))];
   const arms = [...new Set(points.map((p) => p.arm))];
-  const color = { field: "arm", type: "nominal" as const, title: "arm", scale: { domain: arms } };
+  const color = { field: "arm", type: "nominal" as const, title: "arm", scale: { domain: arms }, legend: { symbolOpacity: 1 } };
   const y = { field: "value", type: "quantitative" as const, title: metricName, scale: { zero: false } };
   const x = { field: "group", type: "nominal" as const, sort: groups, title: null, axis: { labelAngle: -20 } };
   return {

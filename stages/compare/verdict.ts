@@ -12,6 +12,8 @@ export type Outcome = "better" | "worse" | "higher" | "lower" | "no difference s
 /** Formats a metric value: 3 decimals below 10 (Dice, NSD), 1 decimal above (mm, mL). */
 export function formatValue(value: number, signed = false): string {
   if (!Number.isFinite(value)) return "n/a";
+  // Values that round to zero print as 0.000, never -0.000.
+  if (Math.abs(value) < 0.0005) value = 0;
   const text = Math.abs(value) < 10 ? value.toFixed(3) : value.toFixed(1);
   return signed && value >= 0 ? `+${text}` : text;
 }

@@ -108,8 +108,8 @@ test("fewer than 3 seeds warns", async () => {
   const spec = grid((arm, loss, seed, i) => baseDice(i) + (arm === "organs" ? 0.1 : 0), { seeds: [1, 2] });
   const { report, logLines } = await runCompare(spec);
 
-  assert.ok(report.warnings.some((w: string) => /organs \(ce\) has 2 seed\(s\); at least 3/.test(w)));
-  assert.ok(logLines.some((line) => line.startsWith("warn: binary (ce) has 2 seed(s)")));
+  const warning = "warn: Too few seeds to judge the seed spread, which needs at least 3 per arm and loss (binary (ce): 2, organs (ce): 2).";
+  assert.ok(logLines.includes(warning), logLines.join("\n"));
 });
 
 test("three arms share one Holm family", async () => {
@@ -174,4 +174,20 @@ test("bootstrap interval repeats with seed", async () => {
   assert.equal(first.ci_low, second.ci_low);
   assert.equal(first.ci_high, second.ci_high);
   assert.notEqual(first.ci_low, other.ci_low);
+});
+
+test("null hd95 cases are left out", async () => {
+  // Case 0 of organs has an empty prediction: Dice 0, HD95 null.
+  const spec = grid((arm, loss, seed, i) => (arm === "organs" && i === 0 ? 0 : baseDice(i) + noise(0.02, arm, loss, seed, i)));
+  const { report } = await runCompare(spec, { metric: "hd95_mm" });
+
+  assert.equal(report.arm_comparisons[0].n, 11);
+  assert.ok(report.warnings.includes("3 case results had no finite 'hd95_mm' (for example HD95 with an empty mask) and were left out."));
+});
+
+test("all-case evaluation warns", async () => {
+  const spec = grid((_arm, _loss, _seed, i) => baseDice(i), { caseSelection: "all" });
+  const { report } = await runCompare(spec);
+
+  assert.ok(report.warnings.some((w: string) => /^18 evaluate cells scored all cases, not only their validation fold/.test(w)));
 });

@@ -18,6 +18,8 @@ export interface GridSpec {
   cases: number;
   /** Dice of one case in one cell; `caseIndex` runs from 0 to cases - 1. */
   dice(arm: string, loss: string, seed: number, caseIndex: number): number;
+  /** `case_selection` written to metrics.json; "validation" unless given. */
+  caseSelection?: string;
 }
 
 export interface FabricatedGrid {
@@ -104,10 +106,10 @@ export async function writeGrid(spec: GridSpec, withVolumes = false): Promise<Fa
           const cases = [];
           for (let i = fold; i < spec.cases; i += spec.folds) {
             const dice = spec.dice(arm, loss, seed, i);
-            cases.push({ id: caseId(i), dice, hd95_mm: 10 * (1 - dice), nsd: dice, lesion_f1: dice > 0.5 ? 1 : 0, volume_error_ml: 5 * (1 - dice) });
+            cases.push({ id: caseId(i), dice, hd95_mm: dice > 0 ? 10 * (1 - dice) : null, nsd: dice, lesion_f1: dice > 0.5 ? 1 : 0, volume_error_ml: 5 * (1 - dice) });
             if (withVolumes) await writePrediction(join(dir, "predictions"), i, dice, classesOf(arm).indexOf("tumor"));
           }
-          writeFileSync(join(dir, "metrics.json"), JSON.stringify({ cell, classes: classesOf(arm), tumor_class: classesOf(arm).indexOf("tumor"), case_selection: "validation", policy: "test", cases }));
+          writeFileSync(join(dir, "metrics.json"), JSON.stringify({ cell, classes: classesOf(arm), tumor_class: classesOf(arm).indexOf("tumor"), case_selection: spec.caseSelection ?? "validation", policy: "test", cases }));
           grid.metrics.push({ path: dir, cell });
 
           if (withVolumes) grid.models.push(writeTraining(root, cell, arm));
