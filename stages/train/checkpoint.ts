@@ -165,8 +165,24 @@ function adamInternals(optimizer: tf.AdamOptimizer): AdamInternals {
   return internals as AdamInternals;
 }
 
+/**
+ * Removes every checkpoint under `root` once the task's outputs are written, so that a finished
+ * task leaves no state behind and a forced rerun trains from the start.
+ */
+export async function clearCheckpoints(root: string): Promise<void> {
+  await rm(join(root, "latest.json"), { force: true });
+  await removeOlderCheckpoints(root, "");
+}
+
 async function removeOlderCheckpoints(root: string, keep: string): Promise<void> {
-  for (const entry of await readdir(root)) {
+  let entries: string[];
+  try {
+    entries = await readdir(root);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  for (const entry of entries) {
     if (entry.startsWith("epoch-") && entry !== keep) await rm(join(root, entry), { recursive: true, force: true });
   }
 }

@@ -20,7 +20,7 @@ import { initBackend, resolveBackend } from "../model/backend.ts";
 import { makeLoss, type LossSettings } from "../model/losses.ts";
 import { saveModel } from "../model/model-io.ts";
 import { buildUNet } from "../model/unet.ts";
-import { checkpointRoot, configDigest } from "./checkpoint.ts";
+import { checkpointRoot, clearCheckpoints, configDigest } from "./checkpoint.ts";
 import { loadCases, readLabelsManifest, type LabelsManifest } from "./dataset.ts";
 import { resolveTrainParams, TRAIN_PARAMS_SCHEMA, type TrainParams } from "./params.ts";
 import { kFoldSplit } from "./split.ts";
@@ -75,6 +75,7 @@ export default definePlugin<TrainParams>({
         labels: labelsInput.digest,
         backend: backend.name,
       });
+      const checkpoints = checkpointRoot(ctx.scratchDir);
       const result = await trainModel({
         params,
         model,
@@ -83,7 +84,7 @@ export default definePlugin<TrainParams>({
         numClasses: labels.classes.length,
         tumorClass: labels.tumor_class,
         loss: makeLoss(params.loss, lossSettings(params, labels)),
-        checkpointRoot: checkpointRoot(ctx.scratchDir),
+        checkpointRoot: checkpoints,
         configDigest: digest,
         signal: ctx.signal,
         log: ctx.log,
@@ -104,6 +105,7 @@ export default definePlugin<TrainParams>({
         params,
       };
       await writeFile(join(ctx.outputs.model, "training.json"), JSON.stringify(record, null, 2));
+      await clearCheckpoints(checkpoints);
 
       const last = result.curve[result.curve.length - 1];
       return {

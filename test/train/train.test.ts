@@ -1,6 +1,6 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -118,9 +118,18 @@ test("killed training resumes from checkpoint", async () => {
 
 test("checkpoint of other config ignored", async () => {
   const checkpointDir = mkdtempSync(join(tmpdir(), "segsweep-ckpt-other-"));
-  await runTrain(tinyParams({ epochs: 1, steps_per_epoch: 1 }), dataset.organsDir, { checkpointDir });
-  const rerun = await runTrain(tinyParams({ epochs: 1, steps_per_epoch: 1, seed: 2 }), dataset.organsDir, { checkpointDir });
+  const first = runTrain(tinyParams({ epochs: 2, steps_per_epoch: 1 }), dataset.organsDir, { checkpointDir, abortAfterEpoch: 1 });
+  await assert.rejects(first, /test abort/);
+  assert.ok(existsSync(join(checkpointDir, "latest.json")));
+
+  const rerun = await runTrain(tinyParams({ epochs: 2, steps_per_epoch: 1, seed: 2 }), dataset.organsDir, { checkpointDir });
   assert.equal(rerun.record.resumed_from_epoch, 0);
+});
+
+test("finished run removes checkpoints", async () => {
+  const checkpointDir = mkdtempSync(join(tmpdir(), "segsweep-ckpt-done-"));
+  await runTrain(tinyParams({ epochs: 1, steps_per_epoch: 1 }), dataset.organsDir, { checkpointDir });
+  assert.deepEqual(readdirSync(checkpointDir), []);
 });
 
 test("no tensor growth across epochs", async () => {
