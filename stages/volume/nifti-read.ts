@@ -1,7 +1,7 @@
 /**
  * Reads NIfTI-1 and NIfTI-2 single-file volumes (`.nii`, `.nii.gz`) into a `Volume`.
  *
- * nifti-reader-js parses the header fields; this module validates them, picks the affine by
+ * nifti-reader-js parses the header fields. This module validates them, picks the affine by
  * the standard's precedence and views the voxel data without copying where it can.
  */
 import * as nifti from "nifti-reader-js";
@@ -20,7 +20,7 @@ const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] ===
  *
  * - Datatypes: uint8, int16, int32, float32, float64. Others raise an error with their code.
  * - Scaling: a nonzero scl_slope other than (1, 0) gives float32 data `raw * slope + inter`
- *   (float64 data stays float64); a slope of 0 means no scaling, as the standard says.
+ *   (float64 data stays float64). A slope of 0 means no scaling, as the standard defines.
  * - Affine: sform when sform_code > 0, else qform when qform_code > 0, else the pixdim diagonal
  *   with zero offset (the standard's "method 1"). Lengths in m or µm are converted to mm.
  *   NOTE: nibabel's fallback for files without codes differs from method 1: it also flips x

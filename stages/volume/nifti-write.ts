@@ -123,7 +123,8 @@ function encodeHeader(volume: Volume, datatype: DatatypeInfo, scaling: Scaling |
   const qform = affineToQform(affine);
   const codes = volume.xformCodes;
   const sformCode = codes && codes.sform > 0 ? codes.sform : XFORM_SCANNER;
-  const qformCode = qform ? (codes && codes.qform > 0 ? codes.qform : XFORM_SCANNER) : 0;
+  let qformCode = 0;
+  if (qform) qformCode = codes && codes.qform > 0 ? codes.qform : XFORM_SCANNER;
 
   view.setInt32(0, HEADER_BYTES, true);
   bytes[38] = "r".charCodeAt(0);
