@@ -65,6 +65,18 @@ for (const [name, data] of Object.entries(DATATYPE_SAMPLES)) {
   }
 }
 
+test("readNifti views data without copying", async () => {
+  for (const extension of [".nii", ".nii.gz"]) {
+    const path = join(dir, `view${extension}`);
+    await writeNifti(path, rampVolume(DATATYPE_SAMPLES.float64));
+    const volume = await readNifti(path);
+
+    // The data array starts right after the 352 header bytes in the buffer of the whole file.
+    assert.equal(volume.data.byteOffset, 352, extension);
+    assert.ok(volume.data.buffer.byteLength >= 352 + 24 * 8, extension);
+  }
+});
+
 test("writeNifti output is deterministic", async () => {
   const first = join(dir, "deterministic-1.nii.gz");
   const second = join(dir, "deterministic-2.nii.gz");
