@@ -29,10 +29,10 @@ interface ConvCase {
 }
 
 const CONV_CASES: ConvCase[] = [
-  { name: "3x3 same stride 1", x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: "same", fastPathKernel: "Reverse" },
-  { name: "3x3 valid stride 1", x: [1, 6, 8, 2], filter: [3, 3, 2, 4], strides: 1, pad: "valid", fastPathKernel: "Reverse" },
-  { name: "5x3 explicit pad stride 1", x: [2, 7, 6, 3], filter: [5, 3, 3, 2], strides: 1, pad: [[0, 0], [1, 3], [0, 2], [0, 0]], fastPathKernel: "Reverse" },
-  { name: "1x1 stride 1", x: [1, 5, 5, 4], filter: [1, 1, 4, 6], strides: 1, pad: "same", fastPathKernel: "Reverse" },
+  { name: "3x3 same stride 1", x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: "same", fastPathKernel: "BatchMatMul" },
+  { name: "3x3 valid stride 1", x: [1, 6, 8, 2], filter: [3, 3, 2, 4], strides: 1, pad: "valid", fastPathKernel: "BatchMatMul" },
+  { name: "5x3 explicit pad stride 1", x: [2, 7, 6, 3], filter: [5, 3, 3, 2], strides: 1, pad: [[0, 0], [1, 3], [0, 2], [0, 0]], fastPathKernel: "BatchMatMul" },
+  { name: "1x1 stride 1", x: [1, 5, 5, 4], filter: [1, 1, 4, 6], strides: 1, pad: "same", fastPathKernel: "BatchMatMul" },
   { name: "3x3 valid stride 2", x: [2, 9, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: "valid" },
   { name: "3x3 same stride 2 odd size", x: [2, 9, 7, 3], filter: [3, 3, 3, 4], strides: 2, pad: "same" },
   { name: "3x3 stride [2,1] explicit pad", x: [1, 8, 6, 2], filter: [3, 3, 2, 3], strides: [2, 1], pad: [[0, 0], [1, 1], [0, 2], [0, 0]] },
@@ -49,9 +49,9 @@ interface TransposeCase {
 }
 
 const TRANSPOSE_CASES: TransposeCase[] = [
-  { name: "2x2 stride 2 (U-Net up-convolution)", x: [2, 4, 5, 6], filter: [2, 2, 3, 6], stride: 2, fastPathKernel: "DepthToSpace" },
+  { name: "2x2 stride 2 (U-Net up-convolution)", x: [2, 4, 5, 6], filter: [2, 2, 3, 6], stride: 2, fastPathKernel: "Concat" },
   { name: "3x3 stride 2", x: [1, 3, 4, 4], filter: [3, 3, 2, 4], stride: 2 },
-  { name: "3x3 stride 1", x: [2, 5, 5, 3], filter: [3, 3, 2, 3], stride: 1, fastPathKernel: "Reverse" },
+  { name: "3x3 stride 1", x: [2, 5, 5, 3], filter: [3, 3, 2, 3], stride: 1, fastPathKernel: "BatchMatMul" },
 ];
 
 const silent = collectingLogger();
