@@ -5,12 +5,14 @@ import { dagCommand } from "./dag.ts";
 import { execTaskCommand } from "./exec-task.ts";
 import { planCommand } from "./plan.ts";
 import { runCommand } from "./run.ts";
+import { watchCommand } from "./watch.ts";
 import { whyCommand } from "./why.ts";
 
 const USAGE = `usage: segsweep COMMAND [options]
 
 commands:
   run PIPELINE        run what is not cached
+  watch PIPELINE      run, then rerun what changed on every save
   plan PIPELINE       show what is cached, what would run and why
   why PIPELINE TASK   why a task would run (or TASK alone: why its last run reran)
   dag PIPELINE        print the stage graph (Mermaid or dot)
@@ -21,6 +23,7 @@ commands:
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
+  watch: watchCommand,
   plan: planCommand,
   why: whyCommand,
   dag: dagCommand,

@@ -1,6 +1,6 @@
 /**
  * The Slurm executor against a real one-node Slurm cluster (scripts/slurm/start.sh). When no
- * controller answers, the tests start one (as root) or skip with the reason.
+ * controller responds, the tests start one (as root) or skip with the reason.
  */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
@@ -22,7 +22,7 @@ before(async () => {
   skipReason = await ensureSlurm();
 });
 
-/** Returns why the tests must skip, or undefined when a controller answers. */
+/** Returns why the tests must skip, or undefined when a controller responds. */
 async function ensureSlurm(): Promise<string | undefined> {
   const conf = join(SLURM_DIR, "etc", "slurm.conf");
   if (!process.env.SLURM_CONF && existsSync(conf)) process.env.SLURM_CONF = conf;
