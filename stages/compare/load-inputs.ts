@@ -37,8 +37,8 @@ export interface CaseSet {
   path: string;
   source: string | null;
   synthetic: boolean;
-  /** Voxel value of the tumor in the reference labels, from `labels` of cases.json. */
-  tumorLabel: number | null;
+  /** Voxel values named "tumor" in `labels` of cases.json; empty when none is. */
+  tumorLabels: number[];
   cases: Array<{ id: string; image: string; label: string }>;
 }
 
@@ -129,12 +129,14 @@ export async function loadCaseSet(input: InputArtifact): Promise<CaseSet> {
   }
 
   const labels = (json.labels ?? {}) as Record<string, string>;
-  const tumorEntry = Object.entries(labels).find(([, name]) => name === "tumor");
+  const tumorLabels = Object.entries(labels)
+    .filter(([, name]) => name === "tumor")
+    .map(([value]) => Number(value));
   return {
     path: input.path,
     source: typeof json.source === "string" ? json.source : null,
     synthetic: json.synthetic === true,
-    tumorLabel: tumorEntry ? Number(tumorEntry[0]) : null,
+    tumorLabels,
     cases: json.cases as CaseSet["cases"],
   };
 }

@@ -74,18 +74,18 @@ function sameGrid(a: Volume, b: Volume): boolean {
 async function renderCase(request: OverlayRequest, role: OverlayCase["role"], entry: { id: string; value: number }): Promise<OverlayCase | null> {
   const { caseSet, metric, warn } = request;
   const record = caseSet.cases.find((c) => c.id === entry.id);
-  if (!record || caseSet.tumorLabel === null) {
+  if (!record || caseSet.tumorLabels.length === 0) {
     warn(`no overlay for ${entry.id}: the images input lacks this case or a 'tumor' label`);
     return null;
   }
   const ct = await readNifti(join(caseSet.path, record.image));
   const reference = await readNifti(join(caseSet.path, record.label));
-  const slice = largestSliceIndex(reference, caseSet.tumorLabel);
+  const slice = largestSliceIndex(reference, caseSet.tumorLabels);
   if (slice < 0 || !sameGrid(ct, reference)) {
     warn(`no overlay for ${entry.id}: the reference has no tumor voxel or another grid than the CT`);
     return null;
   }
-  const referenceMask = sliceMask(reference, slice, caseSet.tumorLabel);
+  const referenceMask = sliceMask(reference, slice, caseSet.tumorLabels);
   const panels: OverlayPanel[] = [
     { title: "reference", value: null, file: `overlay-${role}-${entry.id}-reference.png`, png: renderSlicePng(ct, slice, referenceMask) },
   ];
@@ -106,7 +106,7 @@ async function renderCase(request: OverlayRequest, role: OverlayCase["role"], en
       title: group.arm,
       value: typeof row[metric] === "number" ? (row[metric] as number) : null,
       file: `overlay-${role}-${entry.id}-${group.arm}.png`,
-      png: renderSlicePng(ct, slice, referenceMask, sliceMask(prediction, slice, cell.tumorClass)),
+      png: renderSlicePng(ct, slice, referenceMask, sliceMask(prediction, slice, [cell.tumorClass])),
     });
   }
   return { role, caseId: entry.id, value: entry.value, slice, panels };
