@@ -11,6 +11,8 @@ export interface CollectedLogs {
   messages: (TaskMessage & { type: "log" })[];
   /** First line of the last error the task logged, for the failure reason. */
   lastError?: string;
+  /** How `exec-task` ended: `cached` when another process computed the task while it waited. */
+  doneStatus?: "ran" | "cached";
 }
 
 export async function collectJobLogs(files: { stdout: string; stderr: string }, jobId: string, taskId: string, taskLog: string): Promise<CollectedLogs> {
@@ -24,6 +26,7 @@ export async function collectJobLogs(files: { stdout: string; stderr: string }, 
   const linePattern = new RegExp(`^\\S+ (info|warn|error|debug|progress) \\[${escapeRegExp(taskId)}\\] (.*)$`);
   const messages: CollectedLogs["messages"] = [];
   let lastError: string | undefined;
+  let doneStatus: CollectedLogs["doneStatus"];
   for (const line of stderr.split("\n")) {
     if (!line.trim()) continue;
     const match = linePattern.exec(line);
@@ -35,11 +38,14 @@ export async function collectJobLogs(files: { stdout: string; stderr: string }, 
     const level = match[1] === "progress" ? "debug" : (match[1] as "info" | "warn" | "error" | "debug");
     messages.push({ type: "log", level, message: match[2] });
     if (level === "error") lastError = match[2].replace(/^failed: /, "");
+    // The last line `exec-task` writes on success (see makeSender in exec-task.ts).
+    if (level === "info" && match[2] === "finished") doneStatus = "ran";
+    if (level === "info" && match[2] === "cached") doneStatus = "cached";
   }
   for (const line of stdout.split("\n")) {
     if (line.trim()) messages.push({ type: "log", level: "info", message: line });
   }
-  return { messages, lastError };
+  return { messages, lastError, doneStatus };
 }
 
 async function readIfPresent(file: string): Promise<string> {

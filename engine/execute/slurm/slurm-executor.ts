@@ -243,8 +243,9 @@ export class SlurmExecutor implements ExecutorBackend {
 
     const result = await this.store.lookup(record.key);
     if (state.phase === "completed" && result) {
-      // A result finished before we submitted was computed by another driver or user meanwhile.
-      const status = result.finishedAt < record.submittedAt ? "cached" : "ran";
+      // Without the job's own word, a result finished before the submission was computed by
+      // another driver or user meanwhile.
+      const status = logs.doneStatus ?? (result.finishedAt < record.submittedAt ? "cached" : "ran");
       this.settle(entry, { status, outputs: result.outputs as Record<string, Digest>, durationMs: result.durationMs });
       return;
     }
