@@ -151,6 +151,12 @@ test("evaluate rejects a tile size off the U-Net grid", async () => {
   await assert.rejects(runEvaluate(dirs, { tile_size: 20 }), /tile_size 20 is not a multiple of 2\^unet.depth = 8/);
 });
 
+test("evaluate runtime facts name the backend", async () => {
+  const facts = await evaluate.runtimeFacts!({ ...PARAMS, backend: "cpu" });
+
+  assert.deepEqual(facts, { tfjs_version: "4.22.0", backend: "cpu" });
+});
+
 test("evaluate rejects a split case missing from images", async () => {
   const dirs = await setUp(0);
   await writeResampledCases(dirs.images, CASES.slice(1));
