@@ -78,7 +78,7 @@ export async function loadMetricsCells(inputs: readonly InputArtifact[]): Promis
   return cells;
 }
 
-/** First finite number among `record[names]`, else null. */
+/** Returns the first finite number among `record[names]`, or null. */
 function numberField(record: Record<string, unknown>, names: string[]): number | null {
   for (const name of names) {
     const value = record[name];

@@ -18,14 +18,14 @@ const PREDICTION_ALPHA = 0.45;
 
 /** Finds the axial slice k with the most voxels whose value is in `values`; -1 when there is none. */
 export function largestSliceIndex(label: Volume, values: readonly number[]): number {
-  const wanted = new Set(values);
+  const selected = new Set(values);
   const [nx, ny, nz] = label.shape;
   const sliceSize = nx * ny;
   let best = -1;
   let bestCount = 0;
   for (let k = 0; k < nz; k++) {
     let count = 0;
-    for (let i = k * sliceSize; i < (k + 1) * sliceSize; i++) if (wanted.has(label.data[i])) count++;
+    for (let i = k * sliceSize; i < (k + 1) * sliceSize; i++) if (selected.has(label.data[i])) count++;
     if (count > bestCount) {
       best = k;
       bestCount = count;
@@ -36,10 +36,10 @@ export function largestSliceIndex(label: Volume, values: readonly number[]): num
 
 /** Returns the mask (1 or 0, length nx * ny) of the voxels of slice k whose value is in `values`. */
 export function sliceMask(label: Volume, k: number, values: readonly number[]): Uint8Array {
-  const wanted = new Set(values);
+  const selected = new Set(values);
   const sliceSize = label.shape[0] * label.shape[1];
   const mask = new Uint8Array(sliceSize);
-  for (let i = 0; i < sliceSize; i++) mask[i] = wanted.has(label.data[k * sliceSize + i]) ? 1 : 0;
+  for (let i = 0; i < sliceSize; i++) mask[i] = selected.has(label.data[k * sliceSize + i]) ? 1 : 0;
   return mask;
 }
 
