@@ -68,8 +68,9 @@ export async function submitBatch(options: string[], script: string, scriptArgs:
 
 /**
  * States of the elements of the given array jobs that the controller still holds (finished jobs
- * stay for `MinJobAge` seconds). Slurm 22.05 ignores `--jobs` together with `--json`, so this
- * reads every job and keeps those asked for.
+ * stay for `MinJobAge` seconds). Slurm 22.05 ignores `--jobs`, `--me` and `--user` together
+ * with `--json`, so this reads every job and keeps the requested ones.
+ * NOTE: on a large cluster that is a large document per poll; raise --poll-interval there.
  */
 export async function queryQueue(arrayJobIds: Iterable<string>): Promise<Map<string, JobState>> {
   const wanted = new Set(arrayJobIds);
