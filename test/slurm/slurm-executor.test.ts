@@ -159,3 +159,21 @@ test("new driver follows jobs of a dead one", { timeout: 120_000 }, async (t) =>
   assert.equal((JSON.parse(second.stdout) as RunSummary).counts.ran, 2);
   assert.deepEqual(ws.runsRecorded().sort(), ["slow[n=1]", "slow[n=2]"]);
 });
+
+test("task timeout fails its job", { timeout: 120_000 }, async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const ws = new Workspace();
+  const file = ws.write("p.yaml", `version: 1
+stages:
+  stuck:
+    uses: ./write-text.ts
+    timeout: 2s
+    with: { text: stuck, sleep_ms: 600000 }
+`);
+  const result = await ws.cli("run", file, "--json", ...SLURM_ARGS);
+  assert.equal(result.code, 1, result.stderr);
+  const summary = JSON.parse(result.stdout) as RunSummary;
+  assert.equal(statusOf(summary, "stuck"), "failed");
+  assert.match(summary.tasks[0].reasons.join(" "), /timed out after 2 s \(slurm job \d+_0\)/);
+  assert.match(result.stderr, /slurm job \d+_0 failed/);
+});
