@@ -10,15 +10,22 @@ import { join } from "node:path";
 import { Workspace } from "../helpers/workspace.ts";
 import { ProcessOutput } from "./process-output.ts";
 
-/** A plugin that imports nothing, so edits to write-text.ts and helper.ts must not rerun it. */
+/**
+ * A plugin that imports no local module, so edits to write-text.ts and helper.ts must not rerun
+ * it. Like `ingest`, it puts the size of its data file into its key through runtime facts.
+ */
 const SOLO_PLUGIN = `import { appendFile, writeFile } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 
 export default {
   name: "solo",
   version: "1",
   description: "Writes text.txt from the text param",
-  params: { type: "object", additionalProperties: false, required: ["text"], properties: { text: { type: "string" }, count_file: { type: "string" } } },
+  params: { type: "object", additionalProperties: false, required: ["text"], properties: { text: { type: "string" }, data: { type: "string" }, count_file: { type: "string" } } },
+  runtimeFacts(params: any) {
+    return { data_bytes: String(statSync(params.data).size) };
+  },
   inputs: {},
   outputs: { out: { description: "text.txt", kind: "text" } },
   async run(ctx: any) {
@@ -40,7 +47,7 @@ stages:
     inputs: { parts: a.out }
   c:
     uses: ./solo.ts
-    with: { text: "${options.c ?? "c"}", count_file: count.txt }
+    with: { text: "${options.c ?? "c"}", data: data.txt, count_file: count.txt }
 `;
 }
 
@@ -86,6 +93,7 @@ function objectTexts(ws: Workspace): string[] {
 function startWatch(): { ws: Workspace; file: string; watch: ProcessOutput } {
   const ws = new Workspace();
   ws.write("solo.ts", SOLO_PLUGIN);
+  ws.write("data.txt", "1");
   const file = ws.write("p.yaml", pipeline());
   const watch = new ProcessOutput(ws.start(["watch", file, "--debounce-ms", "200"]));
   return { ws, file, watch };
@@ -115,6 +123,10 @@ test("watch reruns what each edit changes", { timeout: 240_000 }, async () => {
     assert.deepEqual(importEdit.ran, ["a", "b"], importEdit.output);
     assert.match(importEdit.output, /plugin source changed: helper\.ts/);
     assert.ok(objectTexts(ws).includes("[a]"), "a's output was written by the edited helper");
+
+    const dataEdit = await editAndWait(ws, watch, "data.txt", () => writeFileSync(ws.path("data.txt"), "12"));
+    assert.deepEqual(dataEdit.ran, ["c"], dataEdit.output);
+    assert.match(dataEdit.output, /run {6}c: runtime data_bytes: "1" -> "2"/);
 
     const invalid = await editAndWait(ws, watch, "p.yaml", () => writeFileSync(file, "version: 1\nstages: [unclosed\n"));
     assert.deepEqual(invalid.ran, []);
