@@ -133,7 +133,7 @@ export function buildReportModel({ params, grouped, tables, runs, caseSet, warni
   const perCase = perCaseTable(grouped);
   return {
     question: `Does a multi-class arm segment the tumor better than the '${params.baseline}' arm, by how much, and how sure are we?`,
-    answer: answerQuestion(tables.arms, params.metric, params.baseline),
+    answer: answerQuestion(tables.arms, params.metric, params.baseline, params.alpha),
     metric: params.metric,
     metric_label: metricLabel(params.metric),
     better: metricDirection(params.metric),

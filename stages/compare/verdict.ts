@@ -70,27 +70,46 @@ export function describeComparison(row: ComparisonRow, metric: string, alpha: nu
   );
 }
 
-/** Summarizes the arm table as the reply to the study question. */
-export function answerQuestion(rows: readonly ComparisonRow[], metric: string, baseline: string): string {
+/**
+ * States the detection limit of a table: the largest smallest-detectable difference over its
+ * rows, with the fewest paired cases, so that it holds for every row.
+ */
+function detectionLimit(rows: readonly ComparisonRow[], metric: string, alpha: number): string {
+  const testable = rows.filter((row) => Number.isFinite(row.comparison.minimumDetectable));
+  if (testable.length === 0) return "";
+
+  const limit = Math.max(...testable.map((row) => row.comparison.minimumDetectable));
+  const cases = Math.min(...testable.map((row) => row.comparison.n));
+  return (
+    ` With ${cases} cases, differences under ${formatValue(limit)} ${metricLabel(metric)} cannot be told from noise ` +
+    `(80 % power, two-sided alpha ${alpha}, paired t approximation).`
+  );
+}
+
+/** Summarizes the arm table as the reply to the study question, with its detection limit. */
+export function answerQuestion(rows: readonly ComparisonRow[], metric: string, baseline: string, alpha: number): string {
   if (rows.length === 0) return `No arm could be compared with the ${baseline} arm.`;
 
-  const outcomes = rows.map((row) => outcomeOf(row, metric));
-  const better = outcomes.filter((o) => o === "better").length;
-  const worse = outcomes.filter((o) => o === "worse").length;
   const total = rows.length;
   const name = metricLabel(metric);
-
-  if (better === 0 && worse === 0) {
-    return `No multi-class arm differed from the ${baseline} arm in tumor ${name} in any of the ${total} comparisons that the data support.`;
+  const counts = new Map<Outcome, number>();
+  for (const row of rows) {
+    const outcome = outcomeOf(row, metric);
+    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
   }
-  const parts = [];
-  if (better > 0) parts.push(`better than ${baseline} in ${better} of ${total} comparisons`);
-  if (worse > 0) parts.push(`worse in ${worse} of ${total}`);
-  const rest = total - better - worse;
+  const shown = (["better", "worse", "higher", "lower"] as const).filter((o) => counts.has(o));
+  const limit = detectionLimit(rows, metric, alpha);
+
+  if (shown.length === 0) {
+    return `No multi-class arm could be shown to differ from the ${baseline} arm in tumor ${name} (${total} comparison${total === 1 ? "" : "s"}).${limit}`;
+  }
+  const parts = shown.map((outcome) => `${outcome} in ${counts.get(outcome)} of ${total} comparisons`);
+  const rest = total - shown.reduce((sum, outcome) => sum + counts.get(outcome)!, 0);
   const tail = rest > 0 ? `; the other ${rest} showed no difference` : "";
   const level = Math.round(rows[0].comparison.interval.level * 100);
+  const verb = shown.some((o) => o === "better" || o === "worse") ? "segmented the tumor" : `scored tumor ${name}`;
   return (
-    `A multi-class arm segmented the tumor ${parts.join(" and ")}${tail}. ` +
-    `Only comparisons significant after Holm with a ${level} % CI of the mean ${name} difference excluding 0 count.`
+    `Compared with the ${baseline} arm, a multi-class arm ${verb} ${parts.join(" and ")}${tail}. ` +
+    `Only comparisons significant after Holm with a ${level} % CI of the mean ${name} difference excluding 0 count.${limit}`
   );
 }
