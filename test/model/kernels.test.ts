@@ -321,3 +321,22 @@ describe("conv3d on wasm", () => {
     assertClose(actual, expected, ["y"]);
   });
 });
+
+describe("identity on wasm", () => {
+  test("clone shares data until disposed", async () => {
+    await tf.setBackend("wasm");
+    const before = tf.memory();
+    const original = tf.tensor2d([[1, 2], [3, 4]]);
+
+    const clone = tf.clone(original);
+    const backend = tf.backend() as tf.KernelBackend & { refCount(dataId: object): number };
+    assert.equal(backend.refCount(clone.dataId), 2);
+    original.dispose();
+
+    assert.deepEqual(Array.from(clone.dataSync()), [1, 2, 3, 4]);
+    clone.dispose();
+    assert.equal(tf.memory().numTensors, before.numTensors);
+    assert.equal(tf.memory().numBytes, before.numBytes);
+  });
+});
+

@@ -6,12 +6,14 @@ import { registerBatchNormGrad } from "./batch-norm-grad.ts";
 import { registerConv2DBackpropFilter } from "./conv2d-backprop-filter.ts";
 import { registerConv2DBackpropInput } from "./conv2d-backprop-input.ts";
 import { registerConv3DGradientGuards } from "./conv3d-guard.ts";
+import { registerSharedIdentity } from "./identity.ts";
 
 const registeredBackends = new Set<string>();
 
 /**
  * Registers the training kernels for the WASM backend. Import `@tensorflow/tfjs-backend-wasm`
- * first, because the input-gradient kernel keeps the stock WASM kernel as its fallback.
+ * first, because the input-gradient and Identity kernels keep the stock WASM kernels as
+ * their fallback.
  * Later calls do nothing.
  */
 export function registerWasmTrainingKernels(): void {
@@ -19,6 +21,7 @@ export function registerWasmTrainingKernels(): void {
   registerConv2DBackpropFilter("wasm");
   registerConv2DBackpropInput("wasm");
   registerConv3DGradientGuards("wasm");
+  registerSharedIdentity("wasm");
   registerBatchNormGrad();
   registeredBackends.add("wasm");
 }
