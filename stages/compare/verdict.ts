@@ -97,17 +97,17 @@ export function answerQuestion(rows: readonly ComparisonRow[], metric: string, b
     const outcome = outcomeOf(row, metric);
     counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
   }
-  const shown = (["better", "worse", "higher", "lower"] as const).filter((o) => counts.has(o));
+  const changedOutcomes = (["better", "worse", "higher", "lower"] as const).filter((o) => counts.has(o));
   const limit = detectionLimit(rows, metric, alpha);
 
-  if (shown.length === 0) {
+  if (changedOutcomes.length === 0) {
     return `No multi-class arm could be shown to differ from the ${baseline} arm in tumor ${name} (${total} comparison${total === 1 ? "" : "s"}).${limit}`;
   }
-  const parts = shown.map((outcome) => `${outcome} in ${counts.get(outcome)} of ${total} comparisons`);
-  const rest = total - shown.reduce((sum, outcome) => sum + counts.get(outcome)!, 0);
+  const parts = changedOutcomes.map((outcome) => `${outcome} in ${counts.get(outcome)} of ${total} comparisons`);
+  const rest = total - changedOutcomes.reduce((sum, outcome) => sum + counts.get(outcome)!, 0);
   const tail = rest > 0 ? `; the other ${rest} showed no difference` : "";
   const level = Math.round(rows[0].comparison.interval.level * 100);
-  const verb = shown.some((o) => o === "better" || o === "worse") ? "segmented the tumor" : `scored tumor ${name}`;
+  const verb = changedOutcomes.some((o) => o === "better" || o === "worse") ? "segmented the tumor" : `scored tumor ${name}`;
   return (
     `Compared with the ${baseline} arm, a multi-class arm ${verb} ${parts.join(" and ")}${tail}. ` +
     `Only comparisons significant after Holm with a ${level} % CI of the mean ${name} difference excluding 0 count.${limit}`
