@@ -1,11 +1,11 @@
 /**
  * `Identity` for WASM that shares the input's data instead of copying it.
  *
- * tfjs-core 4.22 clones (runs Identity on) every tensor that an op saves for its gradient, and
- * the stock WASM Identity copies the data, so each training step copied its saved activations
- * once more (554 copies per step of the default U-Net). The CPU backend shares the data with a
- * reference count instead; this kernel does the same. Sharing is safe because TF.js kernels never
- * write into their inputs, and Variable.assign replaces a variable's data instead of writing it.
+ * tfjs-core 4.22 runs Identity on every tensor that an op saves for its gradient. The stock WASM
+ * Identity copies the data, so each training step of the default U-Net made 554 extra copies.
+ * The CPU backend shares the data with a reference count instead, and this kernel does the same.
+ * Sharing is safe because TF.js kernels never write into their inputs, and Variable.assign
+ * replaces a variable's data instead of writing into it.
  */
 import type * as tf from "@tensorflow/tfjs";
 import { replaceKernel, requireInput, stockKernel } from "./kernel-registry.ts";
