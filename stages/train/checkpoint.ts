@@ -23,8 +23,8 @@ export interface EpochRecord {
   epoch: number;
   /** Mean training loss over the epoch's steps. */
   train_loss: number;
-  /** Mean per-case 3D tumor Dice on the validation cases. */
-  val_tumor_dice: number;
+  /** Mean per-case 3D tumor Dice on the validation cases; null in epochs without validation (`validate_every`). */
+  val_tumor_dice: number | null;
 }
 
 export interface TrainingState {

@@ -112,7 +112,7 @@ export default definePlugin<TrainParams>({
         model: {
           classes: labels.classes.length,
           selected_epoch: result.selectedEpoch,
-          val_tumor_dice: Number.isFinite(last.val_tumor_dice) ? last.val_tumor_dice : null,
+          val_tumor_dice: last.val_tumor_dice !== null && Number.isFinite(last.val_tumor_dice) ? last.val_tumor_dice : null,
           backend: backend.name,
         },
       };

@@ -35,6 +35,7 @@ export interface TrainParams {
   tumor_patch_fraction: number;
   selection: Selection;
   checkpoint_every: number;
+  validate_every: number;
 }
 
 export const TRAIN_DEFAULTS: TrainParams = {
@@ -70,6 +71,7 @@ export const TRAIN_DEFAULTS: TrainParams = {
   tumor_patch_fraction: 0.33,
   selection: "last",
   checkpoint_every: 1,
+  validate_every: 1,
 };
 
 const d = TRAIN_DEFAULTS;
@@ -143,6 +145,12 @@ export const TRAIN_PARAMS_SCHEMA: JsonSchema = {
       description: "Output model: last epoch, or best tumor Dice on the held-out fold (optimistic if evaluate scores that fold).",
     },
     checkpoint_every: { type: "integer", minimum: 1, default: d.checkpoint_every, description: "Epochs between checkpoints." },
+    validate_every: {
+      type: "integer",
+      minimum: 1,
+      default: d.validate_every,
+      description: "Epochs between whole-volume validations (the learning curve's tumor Dice); the last epoch is always validated.",
+    },
   },
 };
 

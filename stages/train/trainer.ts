@@ -63,15 +63,22 @@ export async function trainModel(setup: TrainerSetup): Promise<TrainingResult> {
 
     for (let epoch = state.epoch + 1; epoch <= params.epochs; epoch++) {
       const trainLoss = await runEpoch(setup, optimizer, variables, rng, epoch);
-      const dice = validationTumorDice(model, setup.validationCases, setup.tumorClass, {
-        contextSlices: params.context_slices,
-        sizeMultiple: 2 ** params.unet.depth,
-        batchSize: params.batch_size,
-      });
-      state.curve.push({ epoch, train_loss: trainLoss, val_tumor_dice: dice });
-      setup.log.info(`epoch ${epoch}/${params.epochs}: train loss ${trainLoss.toFixed(4)}, validation tumor Dice ${dice.toFixed(4)}`);
 
-      if (params.selection === "best_val_tumor_dice" && (state.best === null || dice > state.best.val_tumor_dice)) {
+      // Whole-volume validation costs more than an epoch of patches, so it runs every
+      // `validate_every` epochs and always after the last one.
+      const validates = epoch % params.validate_every === 0 || epoch === params.epochs;
+      const dice = validates
+        ? validationTumorDice(model, setup.validationCases, setup.tumorClass, {
+            contextSlices: params.context_slices,
+            sizeMultiple: 2 ** params.unet.depth,
+            batchSize: params.batch_size,
+          })
+        : null;
+      state.curve.push({ epoch, train_loss: trainLoss, val_tumor_dice: dice });
+      const diceText = dice === null ? "not validated this epoch" : `validation tumor Dice ${dice.toFixed(4)}`;
+      setup.log.info(`epoch ${epoch}/${params.epochs}: train loss ${trainLoss.toFixed(4)}, ${diceText}`);
+
+      if (params.selection === "best_val_tumor_dice" && dice !== null && (state.best === null || dice > state.best.val_tumor_dice)) {
         state.best = { epoch, val_tumor_dice: dice };
         bestWeights = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
       }

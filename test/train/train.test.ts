@@ -147,6 +147,13 @@ test("best selection picks max Dice epoch", async () => {
   assert.equal(record.selected_epoch, bestEpoch);
 });
 
+test("validate_every skips validation epochs", async () => {
+  const { record } = await runTrain(tinyParams({ epochs: 3, steps_per_epoch: 1, validate_every: 2, selection: "best_val_tumor_dice" }), dataset.organsDir);
+  const validated = record.curve.map((e: { val_tumor_dice: number | null }) => e.val_tumor_dice !== null);
+  assert.deepEqual(validated, [false, true, true], "epoch 2 by the interval, epoch 3 as the last");
+  assert.notEqual(record.selected_epoch, 1, "an epoch without validation is never selected");
+});
+
 test("tiny net learns synthetic tumor", async () => {
   const params = tinyParams({
     epochs: 3,
