@@ -19,7 +19,7 @@ import type { Digest } from "../../cache/files.ts";
 import { currentHost, type Store } from "../../cache/store.ts";
 import type { ExecutorBackend } from "../scheduler.ts";
 import { EXIT_TIMEOUT, type TaskMessage, type TaskSpec } from "../task-spec.ts";
-import { collectJobLogs } from "./job-logs.ts";
+import { collectJobLogs, JobLogTail, parseJobLines } from "./job-logs.ts";
 import { readJobRecord, removeJobRecord, slurmDir, writeJobRecord, type JobRecord } from "./job-records.ts";
 import { sbatchOptions, timeLimitMinutes, type ClusterOptions } from "./sbatch-options.ts";
 import { cancelJobs, queryAccounting, queryQueue, submitBatch, type JobPhase, type JobState } from "./slurm-commands.ts";
@@ -50,6 +50,8 @@ interface Entry {
   phase?: JobPhase;
   /** Time the job was last seen in squeue or sacct, or submitted. */
   lastSeenAt: number;
+  /** Follows the job's stderr, so its log lines appear while it runs. */
+  tail?: JobLogTail;
   done: boolean;
 }
 
@@ -99,6 +101,7 @@ export class SlurmExecutor implements ExecutorBackend {
   private follow(entry: Entry, record: JobRecord, state: JobState): void {
     entry.record = record;
     entry.phase = state.phase;
+    entry.tail = new JobLogTail(record.stderrFile);
     this.tracked.set(record.jobId, entry);
     this.message(entry, `following slurm job ${record.jobId} (${state.state}), submitted by ${record.submittedBy} at ${record.submittedAt}`);
     this.schedulePoll();
@@ -168,6 +171,7 @@ export class SlurmExecutor implements ExecutorBackend {
       };
       await writeJobRecord(this.store.root, record);
       entry.record = record;
+      entry.tail = new JobLogTail(record.stderrFile);
       entry.phase = "pending";
       entry.lastSeenAt = Date.now();
       this.message(entry, `submitted as slurm job ${record.jobId} (${batch.length} in array ${arrayJobId})`);
@@ -230,15 +234,22 @@ export class SlurmExecutor implements ExecutorBackend {
       const reason = state.phase === "pending" && state.reason ? ` (${state.reason})` : "";
       this.message(entry, `slurm job ${record.jobId} ${state.phase}${where}${reason}`);
     }
+    if (state.phase === "running") await this.forwardLogLines(entry, false);
     if (state.phase !== "pending" && state.phase !== "running") await this.finish(entry, state);
+  }
+
+  private async forwardLogLines(entry: Entry, final: boolean): Promise<void> {
+    const lines = await entry.tail!.readLines(final);
+    for (const message of parseJobLines(lines, entry.spec.taskId).messages) this.options.onMessage?.(entry.spec.taskId, message);
   }
 
   /** Collects the logs of a finished job and settles its task from the cache and the job state. */
   private async finish(entry: Entry, state: JobState): Promise<void> {
     const record = entry.record!;
     this.tracked.delete(record.jobId);
+    await this.forwardLogLines(entry, true);
     const logs = await collectJobLogs({ stdout: record.stdoutFile, stderr: record.stderrFile }, record.jobId, record.taskId, this.store.logPath(record.key));
-    for (const message of logs.messages) this.options.onMessage?.(record.taskId, message);
+    for (const message of logs.stdoutMessages) this.options.onMessage?.(record.taskId, message);
     await removeJobRecord(this.store.root, record.key, record.jobId);
 
     const result = await this.store.lookup(record.key);
