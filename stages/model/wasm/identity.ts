@@ -4,8 +4,8 @@
  * tfjs-core 4.22 runs Identity on every tensor that an op saves for its gradient. The stock WASM
  * Identity copies the data, so each training step of the default U-Net made 554 extra copies.
  * The CPU backend shares the data with a reference count instead, and this kernel does the same.
- * Sharing is safe because TF.js kernels never write into their inputs, and Variable.assign
- * replaces a variable's data instead of writing into it.
+ * Sharing relies on what the CPU backend relies on: TF.js 4.22 kernels do not write into their
+ * inputs, and Variable.assign replaces a variable's data instead of writing into it.
  */
 import type * as tf from "@tensorflow/tfjs";
 import { replaceKernel, requireInput, stockKernel } from "./kernel-registry.ts";
