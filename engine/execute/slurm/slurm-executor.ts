@@ -27,6 +27,9 @@ import { cancelJobs, queryAccounting, queryQueue, submitBatch, type JobPhase, ty
 const JOB_SCRIPT = fileURLToPath(new URL("./job.sh", import.meta.url));
 const SEGSWEEP_CLI = fileURLToPath(new URL("../../cli/bin.js", import.meta.url));
 
+/** Elements per job array; Slurm's default `MaxArraySize` of 1001 allows indices 0 to 1000. */
+const MAX_ARRAY_SIZE = 1000;
+
 /** How long a submitted job may be missing from squeue and sacct before it counts as lost. */
 const LOST_AFTER_MS = 120_000;
 
@@ -112,14 +115,20 @@ export class SlurmExecutor implements ExecutorBackend {
     const batchKey = JSON.stringify([stageId, resources, timeoutMs ?? null]);
     let batch = this.waiting.get(batchKey);
     if (!batch) {
-      batch = [];
-      this.waiting.set(batchKey, batch);
-      setTimeout(() => {
-        this.waiting.delete(batchKey);
-        void this.submit(batch!.filter((e) => !e.done));
-      }, this.batchWindowMs);
+      const entries: Entry[] = [];
+      batch = entries;
+      this.waiting.set(batchKey, entries);
+      setTimeout(() => this.flush(batchKey, entries), this.batchWindowMs);
     }
     batch.push(entry);
+    if (batch.length >= MAX_ARRAY_SIZE) this.flush(batchKey, batch);
+  }
+
+  /** Submits a batch once, whether its window ended or it filled up first. */
+  private flush(batchKey: string, batch: Entry[]): void {
+    if (this.waiting.get(batchKey) !== batch) return;
+    this.waiting.delete(batchKey);
+    void this.submit(batch.filter((e) => !e.done));
   }
 
   private async submit(batch: Entry[]): Promise<void> {
@@ -251,6 +260,9 @@ export class SlurmExecutor implements ExecutorBackend {
     const logs = await collectJobLogs({ stdout: record.stdoutFile, stderr: record.stderrFile }, record.jobId, record.taskId, this.store.logPath(record.key));
     for (const message of logs.stdoutMessages) this.options.onMessage?.(record.taskId, message);
     await removeJobRecord(this.store.root, record.key, record.jobId);
+    // The job's stdout and stderr stay in its batch folder for debugging.
+    await rm(record.specFile, { force: true });
+    await rm(`${record.specFile}.exit`, { force: true });
 
     const result = await this.store.lookup(record.key);
     if (state.phase === "completed" && result) {
@@ -286,6 +298,7 @@ export class SlurmExecutor implements ExecutorBackend {
       this.options.onWarning?.(`${entry.spec.taskId}: ${(error as Error).message}; cancel it by hand with scancel ${record.jobId}`);
     }
     await removeJobRecord(this.store.root, record.key, record.jobId);
+    await rm(record.specFile, { force: true });
   }
 
   private settle(entry: Entry, result: ExecuteResult): void {
