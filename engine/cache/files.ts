@@ -36,7 +36,9 @@ export async function digestFiles(paths: string[]): Promise<string> {
 export async function listFiles(dir: string, prefix = ""): Promise<string[]> {
   const entries = await readdir(join(dir, prefix), { withFileTypes: true });
   const files: string[] = [];
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  // Code-unit order, not locale order, so the listing (and every tree digest) is the same everywhere.
+  entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const entry of entries) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) files.push(...(await listFiles(dir, rel)));
     else if (entry.isFile()) files.push(rel);

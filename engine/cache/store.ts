@@ -26,7 +26,7 @@ import { join, resolve } from "node:path";
 import type { KeyManifest, TaskKey } from "../plan/key.ts";
 import { hashFile, listFiles, type Digest, digestOf } from "./files.ts";
 
-/** What a finished task left in the store. */
+/** The record of a finished task in the store. */
 export interface ResultManifest {
   key: TaskKey;
   taskId: string;

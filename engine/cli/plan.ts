@@ -62,7 +62,10 @@ export async function printPlan(graph: TaskGraph, store: Store, options: { only?
   }
   const lines: string[] = [];
   for (const plan of plans) {
-    const estimate = plan.toRun + plan.blocked === 0 ? "" : plan.estimatedMs === null ? ", no earlier runs to estimate from" : `, about ${formatDuration(plan.estimatedMs)} of task time`;
+    let estimate = "";
+    if (plan.toRun + plan.blocked > 0) {
+      estimate = plan.estimatedMs === null ? ", no earlier runs to estimate from" : `, about ${formatDuration(plan.estimatedMs)} of task time`;
+    }
     lines.push(`${plan.stage}: ${plan.cached} cached, ${plan.toRun} to run, ${plan.blocked} waiting for upstream${estimate}`);
     for (const task of plan.tasks) {
       if (task.status === "cached") continue;

@@ -1,7 +1,7 @@
 /**
  * The inline executor: runs tasks one at a time in the driver's own process. It skips the cost
  * of a process per task (about 0.3 s of Node and tsx start-up), which matters for many tiny
- * tasks, but a task cannot be killed, only aborted through its signal, and a plugin that blocks
+ * tasks. But a task cannot be killed, only aborted through its signal, and a plugin that blocks
  * the event loop blocks the driver. Use it for small, fast stages and for tests.
  */
 import PQueue from "p-queue";

@@ -22,11 +22,11 @@ export interface TaskOutcome {
   outputs?: Record<string, Digest>;
   durationMs?: number;
   attempts?: number;
-  /** Why it runs (manifest diff), was skipped, or failed. */
+  /** Reasons: the manifest diff that makes it run, or the cause of a skip or failure. */
   reasons: string[];
 }
 
-/** What the scheduler needs from an executor: run one spec to completion. */
+/** The executor interface of the scheduler: runs one spec to completion. */
 export interface ExecutorBackend {
   /** Runs the task; resolves with its status. Must not throw for task failures. */
   execute(spec: TaskSpec, signal: AbortSignal): Promise<{ status: "ran" | "cached" | "failed" | "cancelled"; outputs?: Record<string, Digest>; durationMs?: number; error?: string }>;
@@ -64,7 +64,7 @@ export async function schedule(graph: TaskGraph, store: Store, backend: Executor
   return Promise.all(graph.order.filter((id) => selected.has(id)).map(settle));
 }
 
-/** The tasks matching `only` globs plus everything upstream of them; all tasks when none. */
+/** Selects the tasks matching `only` globs plus everything upstream of them; all tasks when none. */
 export function selectTasks(graph: TaskGraph, only: string[]): Set<string> {
   if (only.length === 0) return new Set(graph.order);
   const selected = new Set<string>();
@@ -148,7 +148,7 @@ async function reasonsToRun(store: Store, task: Task, manifest: KeyManifest): Pr
   return reasons.length > 0 ? reasons : ["result of the same key is missing from the cache (removed or never published)"];
 }
 
-/** The most recent result of a task id that is still in the store. */
+/** Returns the most recent result of a task id that is still in the store. */
 export async function lastResult(store: Store, stageId: string, taskId: string): Promise<ResultManifest | undefined> {
   const history = await store.history(stageId, taskId);
   for (let i = history.length - 1; i >= 0; i--) {

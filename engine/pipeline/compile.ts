@@ -34,7 +34,7 @@ interface RawStage {
   timeout?: number | string;
 }
 
-/** Default resources of a task whose plugin and stage say nothing. */
+/** Default resources of a task whose plugin and stage set none. */
 const DEFAULT_RESOURCES: Resources = { cpu: 1, gpu: 0, memory_mb: 0 };
 
 export async function compilePipeline(file: string, options: CompileOptions = {}): Promise<TaskGraph> {

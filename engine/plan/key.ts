@@ -21,7 +21,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
  */
 export const KEY_FORMAT = 1;
 
-/** One upstream artifact as the key sees it. */
+/** One upstream artifact as recorded in the key. */
 export interface KeyInput {
   /** Content digest of the artifact directory: equal content gives an equal key (early cutoff). */
   digest: string;
@@ -87,7 +87,7 @@ function runtimeFactsOf(task: Task): Promise<Record<string, string>> {
   return facts;
 }
 
-/** A 32-bit seed from the params and cell, so that it is stable and covered by the key. */
+/** Derives a 32-bit seed from the params and cell, so that it is stable and covered by the key. */
 export function seedOf(manifest: KeyManifest): number {
   const hex = createHash("sha256").update(canonicalJson({ params: manifest.params, cell: manifest.cell })).digest("hex");
   return parseInt(hex.slice(0, 8), 16);

@@ -10,9 +10,7 @@ export function diffManifests(previous: KeyManifest, current: KeyManifest): stri
   if (previous.plugin.name !== current.plugin.name) reasons.push(`plugin ${previous.plugin.name} -> ${current.plugin.name}`);
   if (previous.plugin.version !== current.plugin.version) reasons.push(`plugin version ${previous.plugin.version} -> ${current.plugin.version}`);
 
-  reasons.push(...diffRecords("plugin source changed:", previous.source.files, current.source.files, (file, before, after) =>
-    before === undefined ? `${file} (added)` : after === undefined ? `${file} (removed)` : file,
-  ));
+  reasons.push(...diffRecords("plugin source changed:", previous.source.files, current.source.files, describeFileChange));
   reasons.push(...diffRecords("npm package", previous.source.packages, current.source.packages, (name, before, after) => `${name} ${before ?? "none"} -> ${after ?? "none"}`));
   reasons.push(...diffValues("param", previous.params, current.params));
   reasons.push(...diffValues("matrix", previous.cell, current.cell));
@@ -27,6 +25,12 @@ export function diffManifests(previous: KeyManifest, current: KeyManifest): stri
   }
   reasons.push(...diffValues("runtime", previous.runtime, current.runtime));
   return reasons;
+}
+
+function describeFileChange(file: string, before: string | undefined, after: string | undefined): string {
+  if (before === undefined) return `${file} (added)`;
+  if (after === undefined) return `${file} (removed)`;
+  return file;
 }
 
 function describeInputChange(name: string, beforeCount: number, afterCount: number, before: unknown[], after: unknown[]): string {
