@@ -340,3 +340,42 @@ describe("identity on wasm", () => {
   });
 });
 
+describe("sum and mean on wasm", () => {
+  const REDUCTION_CASES: { name: string; shape: number[]; axis: number | number[]; keepDims: boolean; matMul: boolean }[] = [
+    { name: "leading axes of rank 4", shape: [2, 5, 4, 3], axis: [0, 1, 2], keepDims: false, matMul: true },
+    { name: "negative unsorted axes, keepDims", shape: [2, 5, 4, 3], axis: [-2, -4, 1], keepDims: true, matMul: true },
+    { name: "axis 0 of rank 2", shape: [7, 6], axis: 0, keepDims: false, matMul: true },
+    { name: "last axis (stock)", shape: [2, 5, 4, 3], axis: -1, keepDims: false, matMul: false },
+    { name: "inner axes (stock)", shape: [2, 5, 4, 3], axis: [1, 2], keepDims: true, matMul: false },
+    { name: "rank 1 (stock)", shape: [9], axis: 0, keepDims: false, matMul: false },
+  ];
+
+  REDUCTION_CASES.forEach((c, i) => {
+    test(`sum and mean, ${c.name}`, async () => {
+      const compute = () => {
+        const x = tf.randomNormal(c.shape, 0, 1, "float32", 950 + i);
+        return [tf.sum(x, c.axis, c.keepDims), tf.mean(x, c.axis, c.keepDims)];
+      };
+      const expected = await computeOn("cpu", compute);
+      const actual = await computeOn("wasm", compute);
+      assertClose(actual, expected, ["sum", "mean"]);
+
+      assert.deepEqual(await computeShapesOn("wasm", compute), await computeShapesOn("cpu", compute));
+      const kernels = await kernelNamesOnWasm(compute);
+      assert.equal(kernels.includes("BatchMatMul"), c.matMul, `kernels: ${kernels.join(" ")}`);
+    });
+  });
+
+  test("int32 sum takes stock kernel", async () => {
+    const compute = () => [tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), 0)];
+    const [values] = await computeOn("wasm", compute);
+
+    assert.deepEqual(Array.from(values), [4, 6]);
+  });
+});
+
+async function computeShapesOn(backendName: string, fn: () => tf.Tensor[]): Promise<number[][]> {
+  await tf.setBackend(backendName);
+  return tf.tidy(() => fn().map((t) => t.shape));
+}
+

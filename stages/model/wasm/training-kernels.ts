@@ -7,13 +7,13 @@ import { registerConv2DBackpropFilter } from "./conv2d-backprop-filter.ts";
 import { registerConv2DBackpropInput } from "./conv2d-backprop-input.ts";
 import { registerConv3DGradientGuards } from "./conv3d-guard.ts";
 import { registerSharedIdentity } from "./identity.ts";
+import { registerLeadingAxesReductions } from "./leading-axes-reductions.ts";
 
 const registeredBackends = new Set<string>();
 
 /**
  * Registers the training kernels for the WASM backend. Import `@tensorflow/tfjs-backend-wasm`
- * first, because the input-gradient and Identity kernels keep the stock WASM kernels as
- * their fallback.
+ * first, because several replacements keep the stock WASM kernels as their fallback.
  * Later calls do nothing.
  */
 export function registerWasmTrainingKernels(): void {
@@ -22,6 +22,7 @@ export function registerWasmTrainingKernels(): void {
   registerConv2DBackpropInput("wasm");
   registerConv3DGradientGuards("wasm");
   registerSharedIdentity("wasm");
+  registerLeadingAxesReductions("wasm");
   registerBatchNormGrad();
   registeredBackends.add("wasm");
 }
