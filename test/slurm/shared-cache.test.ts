@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Workspace, type CliResult } from "../helpers/workspace.ts";
 import { ProcessOutput } from "../watch/process-output.ts";
-import { slurmAvailable } from "../../engine/execute/slurm/slurm-commands.ts";
+import { ensureSlurm } from "./slurm-cluster.ts";
 
 const PIPELINE = `version: 1
 stages:
@@ -63,8 +63,8 @@ test("two local drivers share one cache", { timeout: 180_000 }, async () => {
 });
 
 test("local and Slurm drivers share one cache", { timeout: 180_000 }, async (t) => {
-  const status = await slurmAvailable();
-  if (!status.ok) return t.skip(`Slurm is not running (start it with scripts/slurm/start.sh): ${status.detail}`);
+  const skipReason = await ensureSlurm();
+  if (skipReason) return t.skip(skipReason);
   const ws = new Workspace();
   ws.write("p.yaml", PIPELINE);
 

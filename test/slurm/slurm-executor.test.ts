@@ -5,15 +5,11 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { execa } from "execa";
-import { slurmAvailable, queryQueue } from "../../engine/execute/slurm/slurm-commands.ts";
+import { queryQueue } from "../../engine/execute/slurm/slurm-commands.ts";
 import { Workspace } from "../helpers/workspace.ts";
 import { ProcessOutput } from "../watch/process-output.ts";
+import { ensureSlurm } from "./slurm-cluster.ts";
 
-const START_SCRIPT = fileURLToPath(new URL("../../scripts/slurm/start.sh", import.meta.url));
-const SLURM_DIR = process.env.SEGSWEEP_SLURM_DIR ?? "/tmp/segsweep-slurm";
 const SLURM_ARGS = ["--executor", "slurm", "--poll-interval", "0.5"];
 
 let skipReason: string | undefined;
@@ -21,19 +17,6 @@ let skipReason: string | undefined;
 before(async () => {
   skipReason = await ensureSlurm();
 });
-
-/** Returns why the tests must skip, or undefined when a controller responds. */
-async function ensureSlurm(): Promise<string | undefined> {
-  const conf = join(SLURM_DIR, "etc", "slurm.conf");
-  if (!process.env.SLURM_CONF && existsSync(conf)) process.env.SLURM_CONF = conf;
-  if ((await slurmAvailable()).ok) return undefined;
-  if (process.getuid?.() !== 0) return `Slurm is not running and starting it needs root; run ${START_SCRIPT} as root`;
-
-  const started = await execa(START_SCRIPT, [], { reject: false, all: true, env: { SEGSWEEP_SLURM_DIR: SLURM_DIR } });
-  process.env.SLURM_CONF = conf;
-  const status = await slurmAvailable();
-  return status.ok ? undefined : `Slurm is not running and ${START_SCRIPT} could not start it: ${String(started.all ?? "").trim()} ${status.detail}`;
-}
 
 /** `a`: 4 cells, and the cell n=4 fails while `broken` is true; `b` pairs with `a` on n. */
 const GRID_PIPELINE = `version: 1
