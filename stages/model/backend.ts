@@ -53,7 +53,7 @@ type Probe = { ok: true; name: BackendInfo["name"]; device: string } | { ok: fal
 /**
  * Returns the backend that `initBackend(request)` would use, without initializing WASM or
  * training anything, for the cache key of tasks that train or predict. It does load tfjs-node
- * when installed, because only loading it tells whether libtensorflow and a GPU are there.
+ * when installed, because only loading it shows whether libtensorflow and a GPU are present.
  * Raises the same errors as `initBackend` for an explicit request that cannot be met.
  */
 export async function resolveBackend(request: BackendRequest): Promise<{ name: BackendInfo["name"]; tfjsVersion: string }> {
