@@ -8,6 +8,8 @@ set -euo pipefail
 
 DIR=${SEGSWEEP_SLURM_DIR:-/tmp/segsweep-slurm}
 CPUS=${SEGSWEEP_SLURM_CPUS:-$(nproc)}
+# Fake GPUs (GRES) so that --gres=gpu:N can be tested on a machine without GPUs; 0 for none.
+GPUS=${SEGSWEEP_SLURM_GPUS:-2}
 CONF=$DIR/etc/slurm.conf
 SOCKET=$DIR/munge/munge.socket.2
 
@@ -21,13 +23,26 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! comm
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends slurm-wlm slurmctld slurmd slurm-client munge >/dev/null
 fi
 
-mkdir -p "$DIR"/{etc,munge,state,spool,log,run}
+mkdir -p "$DIR"/{etc,munge,state,spool,log,run,gpus}
 # The socket folder must be reachable by job users; the key stays private.
 chmod 755 "$DIR/munge"
 [[ -s $DIR/munge/munge.key ]] || head -c 1024 /dev/urandom > "$DIR/munge/munge.key"
 chmod 600 "$DIR/munge/munge.key"
 
 # Memory: 90% of physical memory, so that --mem requests of the tests fit.
+NODE_GRES=""
+GRES_TYPES=""
+rm -f "$DIR/etc/gres.conf"
+if ((GPUS > 0)); then
+  # gres.conf File= entries must be character devices: each fake GPU is a copy of /dev/null.
+  for ((i = 0; i < GPUS; i++)); do
+    [[ -c $DIR/gpus/gpu$i ]] || mknod "$DIR/gpus/gpu$i" c 1 3
+  done
+  echo "NodeName=localhost Name=gpu File=$DIR/gpus/gpu[0-$((GPUS - 1))]" > "$DIR/etc/gres.conf"
+  NODE_GRES="Gres=gpu:$GPUS"
+  GRES_TYPES="GresTypes=gpu"
+fi
+
 PREVIOUS_CONF=$(cat "$CONF" 2>/dev/null || true)
 MEMORY_MB=$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)
 cat > "$CONF" <<CONF
@@ -59,7 +74,8 @@ SlurmctldPidFile=$DIR/run/slurmctld.pid
 SlurmdPidFile=$DIR/run/slurmd.pid
 SlurmctldLogFile=$DIR/log/slurmctld.log
 SlurmdLogFile=$DIR/log/slurmd.log
-NodeName=localhost NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEMORY_MB State=UNKNOWN
+$GRES_TYPES
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEMORY_MB $NODE_GRES State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF=$CONF

@@ -5,6 +5,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
+import { execa } from "execa";
 import { queryQueue } from "../../engine/execute/slurm/slurm-commands.ts";
 import { Workspace } from "../helpers/workspace.ts";
 import { ProcessOutput } from "../watch/process-output.ts";
@@ -164,4 +165,39 @@ stages:
   assert.equal(statusOf(summary, "stuck"), "failed");
   assert.match(summary.tasks[0].reasons.join(" "), /timed out after 2 s \(slurm job \d+_0\)/);
   assert.match(result.stderr, /slurm job \d+_0 failed/);
+});
+
+/** Writes the GPU ids and thread count that its job was given. */
+const ENV_PLUGIN = `import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+export default {
+  name: "job-env",
+  version: "1",
+  description: "Writes env.txt with CUDA_VISIBLE_DEVICES and SEGSWEEP_THREADS",
+  params: { type: "object", properties: {} },
+  inputs: {},
+  outputs: { out: { description: "env.txt", kind: "text" } },
+  async run(ctx: any) {
+    await writeFile(join(ctx.outputs.out, "env.txt"), "gpus=" + process.env.CUDA_VISIBLE_DEVICES + " threads=" + process.env.SEGSWEEP_THREADS);
+  },
+};
+`;
+
+test("resources reach the job", { timeout: 120_000 }, async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const gres = await execa("scontrol", ["show", "node", "localhost"], { reject: false });
+  if (!/Gres=gpu:/.test(String(gres.stdout))) return t.skip("the test cluster declares no GPUs (SEGSWEEP_SLURM_GPUS=0)");
+  const ws = new Workspace();
+  ws.write("job-env.ts", ENV_PLUGIN);
+  const file = ws.write("p.yaml", `version: 1
+stages:
+  env:
+    uses: ./job-env.ts
+    resources: { cpu: 2, gpu: 1, memory_mb: 300 }
+`);
+  const result = await ws.cli("run", file, "--json", ...SLURM_ARGS);
+  assert.equal(result.code, 0, result.stderr);
+  const digest = (JSON.parse(result.stdout) as { tasks: { outputs: Record<string, string> }[] }).tasks[0].outputs.out.slice(7);
+  assert.equal(ws.read(`.segsweep/objects/${digest}/env.txt`), "gpus=0 threads=2");
 });
