@@ -80,17 +80,19 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF=$CONF
 
+# `scontrol reconfigure` does not apply every change (node GRES, for one), so restart instead.
+if [[ $(cat "$CONF") != "$PREVIOUS_CONF" ]] && running "$DIR/run/slurmctld.pid"; then
+  say "the configuration changed; restarting the daemons"
+  SEGSWEEP_SLURM_DIR=$DIR "$(dirname "$0")/stop.sh"
+fi
+
 if ! running "$DIR/munge/munged.pid"; then
   rm -f "$SOCKET" "$SOCKET.lock"
   # --force: /tmp is world-writable, which munged otherwise refuses.
   munged --force --socket="$SOCKET" --key-file="$DIR/munge/munge.key" --pid-file="$DIR/munge/munged.pid" \
     --log-file="$DIR/munge/munged.log" --seed-file="$DIR/munge/munged.seed"
 fi
-if ! running "$DIR/run/slurmctld.pid"; then
-  slurmctld -f "$CONF"
-elif [[ $(cat "$CONF") != "$PREVIOUS_CONF" ]]; then
-  scontrol reconfigure
-fi
+running "$DIR/run/slurmctld.pid" || slurmctld -f "$CONF"
 
 for _ in $(seq 150); do
   timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP' && break
