@@ -7,6 +7,8 @@
  * are watched with everything inside. Paths inside the cache directory, or that contain it, are
  * left out, because tasks write there. A data change reruns only tasks whose key covers the data,
  * such as `ingest`, whose runtime facts include the data set's file sizes and modification times.
+ * NOTE: a file that a task itself writes (a log named by a param, say) is watched too, so each
+ * write starts a round that plans again and finds nothing new to run.
  */
 import { existsSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
