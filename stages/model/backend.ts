@@ -48,7 +48,7 @@ const INSTALL_HINT =
   "so the machine needs internet access during npm install. Otherwise use backend \"wasm\".";
 
 /** Result of trying one candidate backend. */
-type Probe = { ok: true; name: BackendInfo["name"]; device: string } | { ok: false; reason: string };
+type Probe = { ok: true; name: BackendInfo["name"]; device: string; warning?: string } | { ok: false; reason: string };
 
 /**
  * Returns the backend that `initBackend(request)` would use, without initializing WASM or
@@ -91,7 +91,9 @@ export async function initBackend(
 
 async function initializeFresh(request: BackendRequest, log: BackendLogger, threads: number): Promise<BackendInfo> {
   const skipped: BackendInfo["skipped"] = [];
-  let { name, device } = await selectBackend(request, skipped);
+  const selected = await selectBackend(request, skipped);
+  if (selected.warning != null) log.warn(selected.warning);
+  let { name, device } = selected;
 
   let backendThreads = 0;
   if (name === "wasm") {
@@ -116,11 +118,14 @@ async function initializeFresh(request: BackendRequest, log: BackendLogger, thre
 }
 
 /** Tries the candidates for `request` in order, appending each failure to `skipped`. */
-async function selectBackend(request: BackendRequest, skipped: BackendInfo["skipped"]): Promise<{ name: BackendInfo["name"]; device: string }> {
+async function selectBackend(
+  request: BackendRequest,
+  skipped: BackendInfo["skipped"],
+): Promise<{ name: BackendInfo["name"]; device: string; warning?: string }> {
   const candidates = candidatesFor(request);
   for (const candidate of candidates) {
     const probe = await candidate.probe();
-    if (probe.ok) return { name: probe.name, device: probe.device };
+    if (probe.ok) return { name: probe.name, device: probe.device, warning: probe.warning };
     skipped.push({ name: candidate.name, reason: probe.reason });
   }
 
@@ -160,6 +165,9 @@ async function probeTfjsNode(specifier: string): Promise<Probe> {
   // the development machines. `isUsingGpuDevice` is the flag that tfjs-node 4.x sets from its
   // binding.
   const onGpu = backend.isUsingGpuDevice === true;
+  if (specifier.endsWith("-gpu") && !onGpu) {
+    return { ok: true, name: "tensorflow", device: "cpu", warning: `${specifier} loaded, but TensorFlow found no GPU; it runs on the CPU.` };
+  }
   return { ok: true, name: onGpu ? "tensorflow-gpu" : "tensorflow", device: onGpu ? "gpu" : "cpu" };
 }
 
