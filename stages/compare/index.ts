@@ -15,6 +15,7 @@ import { compareParamsSchema, type CompareParams } from "./params.ts";
 import { renderHtml } from "./report-html.ts";
 import { renderMarkdown } from "./report-markdown.ts";
 import { buildReportModel, type ReportModel } from "./report-model.ts";
+import { untrainedModelsWarning } from "./learning-check.ts";
 
 function dataWarnings(caseSet: CaseSet | null): string[] {
   if (caseSet === null) return ["No images input: the report cannot say which data were used, and has no overlays."];
@@ -79,7 +80,10 @@ export default definePlugin<CompareParams>({
     });
     const runs = await loadTrainingRuns(ctx.inputs.models ?? []);
     const caseSet = (ctx.inputs.images ?? []).length > 0 ? await loadCaseSet(singleInput(ctx, "images")) : null;
-    const model = buildReportModel({ params, grouped, tables, runs, caseSet, warnings: dataWarnings(caseSet) });
+    const warnings = dataWarnings(caseSet);
+    const untrained = untrainedModelsWarning(grouped, params.metric);
+    if (untrained) warnings.push(untrained);
+    const model = buildReportModel({ params, grouped, tables, runs, caseSet, warnings });
     ctx.progress(0.4, "plots");
 
     const plots = await buildPlots(grouped, tables, runs, axes, metricLabel(params.metric));

@@ -192,3 +192,18 @@ test("all-case evaluation warns", async () => {
 
   assert.ok(report.warnings.some((w: string) => /^18 evaluate cells scored all cases, not only their validation fold/.test(w)));
 });
+
+test("untrained models warn", async () => {
+  const spec = grid((arm, loss, seed, i) => 0.02 + noise(0.01, arm, loss, seed, i));
+  const { report, logLines } = await runCompare(spec);
+  const warning = report.warnings.find((w: string) => w.startsWith("No arm reached a mean tumor Dice of 0.1"));
+  assert.ok(warning, report.warnings.join("\n"));
+  assert.match(warning, /the models did not learn to find the tumor/);
+  assert.ok(logLines.some((line) => line.startsWith("warn: No arm reached")), "the warning reaches the task log");
+});
+
+test("trained models do not warn", async () => {
+  const spec = grid((arm, loss, seed, i) => baseDice(i) + noise(0.04, arm, loss, seed, i));
+  const { report } = await runCompare(spec);
+  assert.ok(!report.warnings.some((w: string) => w.startsWith("No arm reached")), report.warnings.join("\n"));
+});
