@@ -1,5 +1,8 @@
 /** `segsweep run`: runs what is not cached, then prints a summary and writes a provenance record. */
 import { availableParallelism } from "node:os";
+import { relative } from "node:path";
+import type { Store } from "../cache/store.ts";
+import type { TaskGraph } from "../plan/task-graph.ts";
 import { InlineExecutor } from "../execute/inline.ts";
 import { LocalExecutor } from "../execute/local.ts";
 import { newRunId, writeRunRecord } from "../execute/provenance.ts";
@@ -78,6 +81,7 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const recordPath = await writeRunRecord(store, runId, graph, outcomes, startedAt);
   printSummary(outcomes, Date.now() - startedAt.getTime(), recordPath, Boolean(values.json), runId);
+  if (!values.json) printFinalOutputs(graph, outcomes, store);
 
   if (controller.signal.aborted) return 130;
   return outcomes.some((o) => o.status === "failed" || o.status === "skipped" || o.status === "cancelled") ? 1 : 0;
@@ -96,6 +100,19 @@ function printSummary(outcomes: TaskOutcome[], elapsedMs: number, recordPath: st
   for (const o of byStatus("cancelled").slice(0, 10)) lines.push(`  cancelled ${o.id}`);
   lines.push(`provenance: ${recordPath}`);
   process.stderr.write(`${lines.join("\n")}\n`);
+}
+
+/** Prints where the outputs of the final tasks (those no selected task reads) are, so a user finds the report. */
+function printFinalOutputs(graph: TaskGraph, outcomes: TaskOutcome[], store: Store): void {
+  const read = new Set(outcomes.flatMap((o) => graph.tasks.get(o.id)!.inputs.flatMap((input) => input.taskIds)));
+  const lines: string[] = [];
+  for (const outcome of outcomes) {
+    if (read.has(outcome.id) || !outcome.outputs) continue;
+    for (const [name, digest] of Object.entries(outcome.outputs)) {
+      lines.push(`  ${outcome.id}.${name} -> ${relative(process.cwd(), store.objectPath(digest)) || "."}`);
+    }
+  }
+  if (lines.length > 0) process.stderr.write(`final outputs:\n${lines.slice(0, 20).join("\n")}${lines.length > 20 ? `\n  ... ${lines.length - 20} more` : ""}\n`);
 }
 
 /** First Ctrl-C or SIGTERM aborts running tasks cleanly; a second Ctrl-C exits at once. */

@@ -125,3 +125,12 @@ test("only runs the selection and its upstream", async () => {
   assert.match(record.pipelineDigest, /^[0-9a-f]{64}$/);
   assert.ok(record.tasks.every((t: { key: string }) => /^[0-9a-f]{64}$/.test(t.key)));
 });
+
+test("run names the final outputs", async () => {
+  const ws = new Workspace();
+  const file = ws.write("p.yaml", pipeline("hello"));
+  const result = await ws.cli("run", file, "--only", "grid[loss=ce,seed=1]");
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /final outputs:\n {2}grid\[loss=ce,seed=1\]\.out -> \.segsweep\/objects\/[0-9a-f]{64}\n/);
+  assert.doesNotMatch(result.stderr, /base\.out ->/, "an output that another task reads is not final");
+});
