@@ -17,7 +17,7 @@ import { loadPlugin, resolvePluginFile, type LoadedPlugin } from "./plugins.ts";
 import { applyOverrides, resolveParams, type ParamOverride } from "./params.ts";
 import { validateParams, validatePipelineShape } from "./schema.ts";
 import { findCycle } from "./cycles.ts";
-import { YamlSource, type ValuePath } from "./yaml-source.ts";
+import { valueAt, YamlSource, type ValuePath } from "./yaml-source.ts";
 
 export interface CompileOptions {
   /** `--set NAME=VALUE` overrides, applied after profiles. */
@@ -264,7 +264,7 @@ function buildTasks(
 
     for (const issue of validateParams(loaded.plugin.params, taskParams)) {
       // Name the cell only when the value came from an expression, so it can differ per cell.
-      const fromExpression = stage.hasMatrix && hasExpression(valueAtPath(raw.with, issue.path));
+      const fromExpression = stage.hasMatrix && hasExpression(valueAt(raw.with, issue.path));
       const hint = fromExpression ? ` (in ${id})` : "";
       reportOnce([...withPath, ...issue.path], `${issue.message.replace("the file", "'with'")}${hint}`, issue.atKey);
     }
@@ -346,15 +346,6 @@ function interpolateAt(
 function splitRef(ref: string): [string, string] {
   const dot = ref.indexOf(".");
   return [ref.slice(0, dot), ref.slice(dot + 1)];
-}
-
-function valueAtPath(root: unknown, path: ValuePath): unknown {
-  let value = root;
-  for (const segment of path) {
-    if (value === null || typeof value !== "object") return undefined;
-    value = (value as Record<string | number, unknown>)[segment];
-  }
-  return value;
 }
 
 function isMapping(value: unknown): boolean {

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import type { JsonSchema } from "../plugin.ts";
-import type { ValuePath } from "./yaml-source.ts";
+import { valueAt, type ValuePath } from "./yaml-source.ts";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -140,11 +140,3 @@ function pointerToPath(pointer: string): ValuePath {
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
-function valueAt(root: unknown, path: ValuePath): unknown {
-  let value = root;
-  for (const segment of path) {
-    if (value === null || typeof value !== "object") return undefined;
-    value = (value as Record<string | number, unknown>)[segment];
-  }
-  return value;
-}

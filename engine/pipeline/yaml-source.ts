@@ -71,6 +71,16 @@ export class YamlSource {
   }
 }
 
+/** Returns the plain value at `path` inside `root`, or undefined where the path leaves it. */
+export function valueAt(root: unknown, path: ValuePath): unknown {
+  let value = root;
+  for (const segment of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+
 function childOf(node: unknown, segment: string | number): { key: unknown; value: unknown } | undefined {
   if (isMap(node)) {
     for (const item of node.items) {
