@@ -166,3 +166,28 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
     await sleep(100);
   }
 }
+
+test("gpu slots set CUDA_VISIBLE_DEVICES", async () => {
+  const ws = new Workspace();
+  const file = ws.write("p.yaml", `version: 1
+stages:
+  gpu:
+    uses: ./write-text.ts
+    matrix: { seed: [1, 2] }
+    resources: { gpu: 1 }
+    with: { text: "s\${{ matrix.seed }}", sleep_ms: 1500, env_var: CUDA_VISIBLE_DEVICES }
+  cpu:
+    uses: ./write-text.ts
+    with: { text: cpu, env_var: CUDA_VISIBLE_DEVICES }
+`);
+  const result = await ws.cli("run", file, "--json", "--gpus", "2", "--jobs", "3");
+  assert.equal(result.code, 0, result.stderr);
+  const summary = JSON.parse(result.stdout) as Summary;
+  const textOf = (id: string) => {
+    const digest = summary.tasks.find((t) => t.id === id)!.outputs!.out.slice(7);
+    return readFileSync(join(ws.dir, ".segsweep", "objects", digest, "text.txt"), "utf8");
+  };
+  const devices = ["gpu[seed=1]", "gpu[seed=2]"].map((id) => /CUDA_VISIBLE_DEVICES=(\S*)/.exec(textOf(id))![1]);
+  assert.deepEqual([...devices].sort(), ["0", "1"], "two concurrent GPU tasks get different devices");
+  assert.match(textOf("cpu"), /CUDA_VISIBLE_DEVICES=$/, "a task without GPUs sees none");
+});
