@@ -63,11 +63,12 @@ export async function compilePipeline(file: string, options: CompileOptions = {}
   const hasCycle = checkCycles(stages, source, issues);
 
   // Tasks are built even when earlier checks failed, so param errors are reported in the same pass.
+  const stageTaskIds = new Map(stages.map((stage) => [stage.id, stage.taskIds]));
   const tasks = new Map<string, Task>();
   for (const stage of hasCycle ? stages : topologicalStages(stages)) {
     const loaded = plugins.get(stage.id);
     if (!loaded) continue;
-    for (const task of buildTasks(stage, rawStages[stage.id], loaded, cellsByStage, params, source, issues)) {
+    for (const task of buildTasks(stage, rawStages[stage.id], loaded, cellsByStage, stageTaskIds, params, source, issues)) {
       tasks.set(task.id, task);
     }
   }
@@ -243,6 +244,7 @@ function buildTasks(
   raw: RawStage,
   loaded: LoadedPlugin,
   cellsByStage: Map<string, MatrixCell[]>,
+  stageTaskIds: Map<string, string[]>,
   params: Record<string, JsonValue>,
   source: YamlSource,
   issues: IssueList,
@@ -277,7 +279,7 @@ function buildTasks(
       entryFile: loaded.entryFile,
       plugin: loaded.plugin,
       params: taskParams,
-      inputs: resolveTaskInputs(raw, cell, cellsByStage),
+      inputs: resolveTaskInputs(raw, cell, cellsByStage, stageTaskIds),
       resources: resolveResources(raw, loaded, scope, stage.id, source, issues, reportOnce),
       retries: raw.retries ?? 0,
       timeoutMs: parseTimeout(raw.timeout),
@@ -285,12 +287,13 @@ function buildTasks(
   });
 }
 
-function resolveTaskInputs(raw: RawStage, cell: MatrixCell, cellsByStage: Map<string, MatrixCell[]>): Task["inputs"] {
+function resolveTaskInputs(raw: RawStage, cell: MatrixCell, cellsByStage: Map<string, MatrixCell[]>, stageTaskIds: Map<string, string[]>): Task["inputs"] {
   return Object.entries(raw.inputs ?? {}).map(([name, ref]) => {
     const [stageId, output] = splitRef(ref);
     const upstreamCells = cellsByStage.get(stageId) ?? [{}];
+    const upstreamIds = stageTaskIds.get(stageId) ?? upstreamCells.map((upstream) => taskIdOf(stageId, upstream));
     const chosen = pairCells(cell, upstreamCells);
-    return { name, stageId, output, taskIds: chosen.map((index) => taskIdOf(stageId, upstreamCells[index])) };
+    return { name, stageId, output, taskIds: chosen.map((index) => upstreamIds[index]) };
   });
 }
 

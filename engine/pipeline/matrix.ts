@@ -44,6 +44,9 @@ function fitsOriginalAxes(cell: MatrixCell, entry: MatrixCell, axisNames: string
 }
 
 function sameValue(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  // Matrix values are nearly always strings and numbers; pairing compares them cells x cells times.
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
