@@ -207,3 +207,12 @@ test("trained models do not warn", async () => {
   const { report } = await runCompare(spec);
   assert.ok(!report.warnings.some((w: string) => w.startsWith("No arm reached")), report.warnings.join("\n"));
 });
+
+test("undertrained models warn", async () => {
+  const spec = grid((arm, loss, seed, i) => 0.2 + (arm === "binary" ? 0.05 : 0) + noise(0.01, arm, loss, seed, i));
+  const { report } = await runCompare(spec);
+  const warning = report.warnings.find((w: string) => w.startsWith("The best arm reached a mean tumor Dice of only"));
+  assert.ok(warning, report.warnings.join("\n"));
+  assert.match(warning, /binary \(ce\)/);
+  assert.match(warning, /how fast each arm learns under this training budget/);
+});
