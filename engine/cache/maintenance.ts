@@ -60,6 +60,8 @@ export interface GcReport {
   objects: { count: number; bytes: number };
   items: { count: number; bytes: number };
   temporary: { count: number; bytes: number };
+  /** Slurm batch folders (job logs) and spec files that no pending job record names. */
+  slurm: { count: number; bytes: number };
   dryRun: boolean;
 }
 
@@ -90,6 +92,7 @@ export async function collectGarbage(store: Store, options: { dryRun: boolean; k
     objects: { count: 0, bytes: 0 },
     items: { count: 0, bytes: 0 },
     temporary: { count: 0, bytes: 0 },
+    slurm: { count: 0, bytes: 0 },
     dryRun: options.dryRun,
   };
   const drop = async (path: string, tally: { count: number; bytes: number }) => {
@@ -115,8 +118,42 @@ export async function collectGarbage(store: Store, options: { dryRun: boolean; k
   for (const name of await readdir(join(store.root, "tmp"))) {
     if (isAbandonedStaging(name)) await drop(join(store.root, "tmp", name), report.temporary);
   }
+  for (const path of await unreferencedSlurmFiles(store)) await drop(path, report.slurm);
   if (!options.dryRun) for (const { path } of dropped) await rm(path, { force: true });
   return report;
+}
+
+/**
+ * Lists the Slurm executor's batch folders and spec files that no job record in `slurm/jobs/`
+ * names. A record lives until its job finished and its log was appended to the task's log, so
+ * the rest are leftovers.
+ */
+async function unreferencedSlurmFiles(store: Store): Promise<string[]> {
+  const slurm = join(store.root, "slurm");
+  const referenced = new Set<string>();
+  for (const name of await readdirOrEmpty(join(slurm, "jobs"))) {
+    try {
+      const record = JSON.parse(await readFile(join(slurm, "jobs", name), "utf8")) as { specFile?: string; stdoutFile?: string };
+      if (record.specFile) referenced.add(record.specFile);
+      if (record.stdoutFile) referenced.add(join(record.stdoutFile, ".."));
+    } catch {
+      // A record being written; its files stay until the next gc.
+      return [];
+    }
+  }
+  const candidates = [
+    ...(await readdirOrEmpty(join(slurm, "batches"))).map((name) => join(slurm, "batches", name)),
+    ...(await readdirOrEmpty(join(slurm, "specs"))).map((name) => join(slurm, "specs", name)),
+  ];
+  return candidates.filter((path) => !referenced.has(path) && !referenced.has(path.replace(/\.exit$/, "")));
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
 }
 
 async function readRuns(store: Store): Promise<{ path: string; record: RunRecord }[]> {

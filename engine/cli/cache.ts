@@ -9,7 +9,8 @@ export const CACHE_USAGE = `usage: segsweep cache ls [--json] [--cache-dir DIR]
 ls       lists stored task results, oldest first
 verify   rehashes every stored artifact and reports corrupt ones; --remove deletes them and
          the results that point at them, so the affected tasks rerun
-gc       removes results, artifacts and staging files that no kept run record references;
+gc       removes results, artifacts, staging files and finished Slurm job logs that no kept
+         run record or pending job references;
          --keep-runs N keeps only the newest N run records; --dry-run shows what and how many
          bytes would go`;
 
@@ -73,6 +74,7 @@ async function gcCommand(store: Awaited<ReturnType<typeof openStore>>, dryRun: b
     `kept ${report.keptRuns} run records; ${verb} ${report.removedRuns} older run records`,
     `${verb} ${report.results.count} results, ${report.objects.count} artifacts (${mb(report.objects.bytes)}), ${report.items.count} item results (${mb(report.items.bytes)}), ${report.temporary.count} staging folders (${mb(report.temporary.bytes)})`,
   ];
+  if (report.slurm.count > 0) lines.push(`${verb} ${report.slurm.count} finished Slurm batch folders and spec files (${mb(report.slurm.bytes)})`);
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }

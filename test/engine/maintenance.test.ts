@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Workspace } from "../helpers/workspace.ts";
 
@@ -54,4 +54,27 @@ test("gc removes what no kept run references", async () => {
 
   const listing = await ws.cli("cache", "ls");
   assert.match(listing.stdout, /1 results in/);
+});
+
+test("gc removes finished slurm batches only", async () => {
+  const ws = new Workspace();
+  const file = ws.write("p.yaml", PIPELINE("one"));
+  assert.equal((await ws.cli("run", file)).code, 0);
+
+  const slurm = join(ws.dir, ".segsweep", "slurm");
+  for (const dir of ["batches/finished", "batches/pending", "specs", "jobs"]) mkdirSync(join(slurm, dir), { recursive: true });
+  writeFileSync(join(slurm, "batches", "finished", "0.out"), "done");
+  writeFileSync(join(slurm, "batches", "pending", "0.out"), "running");
+  writeFileSync(join(slurm, "specs", "old-attempt1.json"), "{}");
+  writeFileSync(join(slurm, "specs", "live-attempt1.json"), "{}");
+  writeFileSync(join(slurm, "jobs", "live.json"), JSON.stringify({
+    specFile: join(slurm, "specs", "live-attempt1.json"),
+    stdoutFile: join(slurm, "batches", "pending", "0.out"),
+  }));
+
+  const result = await ws.cli("cache", "gc");
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /removed 2 finished Slurm batch folders and spec files/);
+  assert.deepEqual(readdirSync(join(slurm, "batches")), ["pending"]);
+  assert.deepEqual(readdirSync(join(slurm, "specs")), ["live-attempt1.json"]);
 });
