@@ -4,8 +4,8 @@
  * Target: at least 0.9x of sha256sum's throughput.
  *
  * Usage: npx tsx bench/hash/run.ts [--size-mb 1024] [--repeats 3]
- * Writes a file of random bytes to the temporary folder; both tools read it from the page cache
- * after a warm-up read, so the numbers compare hashing, not the disk.
+ * It writes a file of random bytes to the temporary folder. Both tools read it from the page
+ * cache after a warm-up read, so the numbers compare hashing, not the disk.
  */
 import { execFileSync } from "node:child_process";
 import { randomFillSync } from "node:crypto";

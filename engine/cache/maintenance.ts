@@ -185,7 +185,7 @@ async function isUnlinkedItem(dir: string): Promise<boolean> {
 
 /**
  * Staging names end in `@<host>-<pid>-<random>` (see Store.makeStagingDir). A directory is
- * abandoned when its process is gone from this host; directories of other hosts are left alone,
+ * abandoned when its process is gone from this host. Directories of other hosts are left alone,
  * because their processes cannot be checked from here.
  */
 function isAbandonedStaging(name: string): boolean {

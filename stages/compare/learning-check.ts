@@ -1,6 +1,6 @@
 /**
- * A check that the compared models learned the task at all: when no arm reaches a minimal tumor
- * Dice, every arm is near zero and differences between them answer nothing.
+ * A check that the compared models learned the task at all. When no arm reaches a minimal tumor
+ * Dice, every arm is near zero and differences between them carry no information.
  */
 import { mean } from "../stats/summary.ts";
 import { caseMeans, groupLabel, type GroupedMetrics } from "./arm-groups.ts";
