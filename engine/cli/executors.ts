@@ -5,8 +5,6 @@
 import type { ExecutorBackend } from "../execute/scheduler.ts";
 import type { Store } from "../cache/store.ts";
 import type { Reporter } from "../logging/reporter.ts";
-import { SlurmExecutor } from "../execute/slurm/slurm-executor.ts";
-import { slurmAvailable } from "../execute/slurm/slurm-commands.ts";
 import { UsageError } from "./common.ts";
 
 export const EXECUTOR_OPTIONS = {
@@ -34,6 +32,8 @@ export interface ExecutorValues {
 
 export async function makeExecutorFromOptions(values: ExecutorValues, store: Store, reporter: Reporter): Promise<ExecutorBackend> {
   if (values.executor !== "slurm") throw new UsageError(`unknown executor '${values.executor}'; available: local, slurm`);
+  const { slurmAvailable } = await import("../execute/slurm/slurm-commands.ts");
+  const { SlurmExecutor } = await import("../execute/slurm/slurm-executor.ts");
   const slurm = await slurmAvailable();
   if (!slurm.ok) {
     throw new UsageError(`--executor slurm needs the Slurm client commands (sbatch, squeue, scancel) on PATH and a reachable controller, but squeue failed: ${slurm.detail}; check SLURM_CONF or run from a login node`);

@@ -1,12 +1,5 @@
 /** The `segsweep` command line: dispatches to one module per command. */
-import { cacheCommand } from "./cache.ts";
 import { reportError } from "./common.ts";
-import { dagCommand } from "./dag.ts";
-import { execTaskCommand } from "./exec-task.ts";
-import { planCommand } from "./plan.ts";
-import { runCommand } from "./run.ts";
-import { watchCommand } from "./watch.ts";
-import { whyCommand } from "./why.ts";
 
 const USAGE = `usage: segsweep COMMAND [options]
 
@@ -21,14 +14,16 @@ commands:
 
 'segsweep COMMAND --help' describes each command's options.`;
 
+// Each command's module is imported only when that command runs, so that `--help`, `plan` or a
+// fully cached `run` does not pay for loading the watch and Slurm code.
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  run: runCommand,
-  watch: watchCommand,
-  plan: planCommand,
-  why: whyCommand,
-  dag: dagCommand,
-  cache: cacheCommand,
-  "exec-task": execTaskCommand,
+  run: async (args) => (await import("./run.ts")).runCommand(args),
+  watch: async (args) => (await import("./watch.ts")).watchCommand(args),
+  plan: async (args) => (await import("./plan.ts")).planCommand(args),
+  why: async (args) => (await import("./why.ts")).whyCommand(args),
+  dag: async (args) => (await import("./dag.ts")).dagCommand(args),
+  cache: async (args) => (await import("./cache.ts")).cacheCommand(args),
+  "exec-task": async (args) => (await import("./exec-task.ts")).execTaskCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {
