@@ -2,8 +2,8 @@
  * Per-key task locks, so that two processes sharing a cache directory (two users, two drivers,
  * a driver and a Slurm job) compute a task once: the second waits and then reads the result.
  *
- * A lock is a file created with O_EXCL holding the owner's host and pid. The owner touches it
- * every `HEARTBEAT_MS`; a waiter breaks a lock whose owner is a dead pid on the same host, or
+ * A lock is a file created with O_EXCL that contains the owner's host and pid. The owner touches
+ * it every `HEARTBEAT_MS`. A waiter breaks a lock whose owner is a dead pid on the same host, or
  * whose heartbeat is older than `STALE_MS` (an owner on another host that died).
  * Correctness never depends on the lock: publishing is atomic and content-addressed, so if two
  * processes both compute a task, the store stays consistent.

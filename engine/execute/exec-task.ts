@@ -2,7 +2,7 @@
  * `exec-task`: runs one task spec in this process and exits. Used by the local executor (as a
  * forked child with an IPC channel) and by Slurm jobs (plain log lines on stderr).
  *
- * SIGTERM and SIGINT abort the task's AbortSignal; a plugin that does not stop within
+ * SIGTERM and SIGINT abort the task's AbortSignal. A plugin that does not stop within
  * `ABORT_GRACE_MS` is ended by exiting, which is safe because nothing is published before the
  * plugin returns.
  */

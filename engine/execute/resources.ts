@@ -1,7 +1,7 @@
 /**
  * Resource slots of the local executor: CPU cores, GPUs (by device index) and memory in MiB.
  * Tasks are granted in arrival order, so a large task is never starved by smaller ones.
- * A task that asks for more than the machine has is scaled down to the whole machine and runs
+ * A task that requests more than the machine has is scaled down to the whole machine and runs
  * alone (as Snakemake does with `--cores`), with a warning.
  */
 import type { Resources } from "../plugin.ts";

@@ -1,6 +1,6 @@
 /**
- * Run progress for people: on a TTY, a live view with one line per running task and the overall
- * counts, redrawn in place; elsewhere (CI, Slurm logs, pipes) plain timestamped lines.
+ * Run progress for people. On a TTY it is a live view with one line per running task and the
+ * overall counts, redrawn in place. Elsewhere (CI, Slurm logs, pipes) it is timestamped lines.
  * Both print what started, finished, was cached, failed and why, with the task id.
  */
 import type { Task } from "../plan/task-graph.ts";

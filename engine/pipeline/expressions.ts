@@ -3,7 +3,7 @@
  *
  * An expression is a dotted path into a scope: `params.NAME[.FIELD...]` or `matrix.AXIS`.
  * A string that is exactly one expression takes the value's own type (a number stays a number,
- * a list stays a list); an expression inside a longer string is converted to text. An unknown
+ * a list stays a list). An expression inside a longer string is converted to text. An unknown
  * name is an error, never an empty string.
  */
 import type { JsonValue } from "../plugin.ts";

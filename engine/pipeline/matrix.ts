@@ -3,8 +3,8 @@
  * with the semantics of GitHub Actions matrices.
  *
  * - `exclude` entries drop every cell whose values match all of the entry's keys.
- * - An `include` entry is merged into each cell where it overwrites no original axis value;
- *   where it fits no cell, it becomes a cell of its own.
+ * - An `include` entry is merged into each cell where it overwrites no original axis value.
+ *   Where it fits no cell, it becomes a cell of its own.
  */
 import type { JsonValue, MatrixCell } from "../plugin.ts";
 
@@ -58,8 +58,8 @@ function formatCellValue(value: JsonValue): string {
 }
 
 /**
- * Returns the readable, stable id of a task: `stage` or `stage[axis=value,...]`, axes in the
- * order the cell holds them (declaration order, then keys that `include` added).
+ * Returns the readable, stable id of a task: `stage` or `stage[axis=value,...]`, with the axes
+ * in the cell's key order (declaration order, then keys that `include` added).
  */
 export function taskIdOf(stageId: string, cell: MatrixCell): string {
   const parts = Object.entries(cell).map(([key, value]) => `${key}=${formatCellValue(value)}`);

@@ -57,8 +57,8 @@ export function validateParams(schema: JsonSchema, params: unknown): SchemaIssue
 }
 
 /**
- * Turns ajv errors into issues. `anyOf`/`oneOf` produce one error per branch plus a summary;
- * only the summary is kept, with the allowed forms listed, so the user reads one line per problem.
+ * Turns ajv errors into issues. `anyOf`/`oneOf` produce one error per branch plus a summary.
+ * Only the summary is kept, with the allowed forms listed, so the user reads one line per problem.
  */
 export function describeErrors(errors: ErrorObject[], root: unknown): SchemaIssue[] {
   const unionPaths = new Set(

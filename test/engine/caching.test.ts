@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Workspace } from "../helpers/workspace.ts";
 
-/** A 3-stage pipeline: a 2x2 matrix, a paired matrix stage, and a fan-in. */
+/** Returns a 4-stage pipeline: one task, a 2x2 matrix, a paired matrix stage and a fan-in. */
 function pipeline(greeting: string, upstreamText = "base"): string {
   return `version: 1
 params:

@@ -62,7 +62,7 @@ export class Workspace {
   }
 }
 
-/** The tests' cache is the workspace's own `.segsweep/`, whatever the caller's environment says. */
+/** Removes SEGSWEEP_CACHE_DIR, so the tests' cache is the workspace's own `.segsweep/`. */
 function withoutCacheDir(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
   delete copy.SEGSWEEP_CACHE_DIR;
